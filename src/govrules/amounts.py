@@ -1,0 +1,68 @@
+"""Money as exact ``Decimal`` yuan, read from the ways documents and forms write it.
+
+Documents write amounts in 万元 ("500万元", "2000 万元"); forms and ledgers write 元, sometimes
+with thousands separators. Floats are refused: a binary float cannot hold most decimal amounts
+exactly, and a boundary such as 500万元 must compare exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["AmountError", "MAX_AMOUNT", "format_amount", "parse_amount"]
+
+#: 10^15 元 (1000万亿元): far above any public project; larger values are taken as typing errors.
+MAX_AMOUNT = Decimal(10) ** 15
+
+_UNITS = {"": Decimal(1), "元": Decimal(1), "万": Decimal(10_000), "万元": Decimal(10_000),
+          "亿": Decimal(100_000_000), "亿元": Decimal(100_000_000)}
+_TEXT = re.compile(r"^\s*([+-]?[0-9][0-9,]*(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)\s*(万元|万|亿元|亿|元)?\s*$")
+_GROUPED = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
+
+
+class AmountError(ValueError):
+    """The value is not an amount of money; the message says why in plain words."""
+
+
+def parse_amount(value: object) -> Decimal:
+    """Read ``value`` as yuan: ``Decimal``, ``int``, or text like ``500万元`` / ``5,000,000``."""
+    if isinstance(value, bool):
+        raise AmountError("an amount must be a number of 元, not true/false")
+    if isinstance(value, float):
+        raise AmountError(
+            "an amount must not be a binary float (it cannot hold most amounts exactly); "
+            "pass a Decimal, an int, or text such as '500万元'"
+        )
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, Decimal):
+        amount = value
+    elif isinstance(value, str):
+        match = _TEXT.match(value)
+        if not match:
+            raise AmountError(f"{value!r} is not an amount; write e.g. 5000000, '500万' or '500万元'")
+        number, unit = match.group(1), match.group(2) or ""
+        if "," in number and not _GROUPED.match(number):
+            raise AmountError(f"{value!r}: thousands separators must group three digits")
+        try:
+            amount = Decimal(number.replace(",", "")) * _UNITS[unit]
+        except InvalidOperation:
+            raise AmountError(f"{value!r} is not an amount") from None
+    else:
+        raise AmountError(f"an amount must be a number or text, not {type(value).__name__}")
+    if not amount.is_finite():
+        raise AmountError("an amount must be a finite number")
+    if amount < 0:
+        raise AmountError("an amount cannot be negative")
+    if amount > MAX_AMOUNT:
+        raise AmountError(f"{amount} 元 is larger than any plausible project (limit 10^15 元)")
+    return amount
+
+
+def format_amount(amount: Decimal) -> str:
+    """Show an amount the way the documents do: in 万元 when it is a whole number of 万, else 元."""
+    if amount != 0 and amount % 10_000 == 0:
+        wan = (amount / 10_000).normalize()
+        return f"{wan:f}万元"
+    return f"{amount.normalize():f}元" if amount == amount.to_integral_value() else f"{amount:f}元"

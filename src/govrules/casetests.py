@@ -1,0 +1,206 @@
+"""Per-provision test cases: YAML files beside each pack that say what a project should get.
+
+A case file lives in ``policies/<pack>/tests/test_*.yaml``, names the provision it covers, and
+lists projects with the decisions expected for them. ``govrules test`` and the pytest plugin both
+run them through this module, so a case means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import GovrulesError, PackError, PackProblem, did_you_mean
+from .evaluation import Engine
+from .loading import PACK_FILE, _schema_problems
+from .report import Decision, Report
+from .yamlfiles import YamlReadError, read_yaml
+
+__all__ = ["Case", "CaseResult", "Expectation", "Mismatch", "find_case_files", "load_case_file", "run_case"]
+
+_COMPARED = ("status", "outcome", "due", "missing", "overridden_by", "provisional")
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What one rule's decision should be; only the fields given are checked."""
+
+    rule: str
+    fields: tuple[tuple[str, Any], ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """One project, the provision it exercises, and the decisions expected for it."""
+
+    name: str
+    provision: str
+    jurisdiction: str
+    as_of: _dt.date
+    project: Any
+    expectations: tuple[Expectation, ...]
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    rule: str
+    field: str
+    expected: Any
+    actual: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """How a case went: the mismatches, or the error that stopped it, and the report if any."""
+
+    case: Case
+    mismatches: tuple[Mismatch, ...] = ()
+    error: str | None = None
+    report: Report | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and not self.mismatches
+
+    def describe(self) -> str:
+        """A readable account of a failure: expected against actual, with the decision's reasoning."""
+        head = f"{self.case.file}:{self.case.line or '?'}: [{self.case.provision}] {self.case.name}"
+        if self.error is not None:
+            return f"{head}\n  error: {self.error}"
+        lines = [head]
+        for m in self.mismatches:
+            lines.append(f"  {m.rule}: {m.field} expected {m.expected!r}, got {m.actual!r}")
+            if self.report is not None and m.field != "rule":
+                try:
+                    decision = self.report.decision(m.rule)
+                except KeyError:
+                    continue
+                lines.append(f"    because: {decision.explanation_zh}")
+        return "\n".join(lines)
+
+
+def _actual(decision: Decision, field: str) -> Any:
+    if field == "status":
+        return decision.status.value
+    if field == "due":
+        return decision.due.isoformat() if decision.due else None
+    if field == "missing":
+        return sorted(decision.missing)
+    return getattr(decision, field)
+
+
+def run_case(engine: Engine, case: Case) -> CaseResult:
+    """Evaluate the case's project and compare every expected field."""
+    try:
+        report = engine.evaluate(case.project, case.jurisdiction, case.as_of)
+    except GovrulesError as exc:
+        return CaseResult(case, error=str(exc))
+    mismatches = []
+    for expectation in case.expectations:
+        try:
+            decision = report.decision(expectation.rule)
+        except KeyError as exc:
+            mismatches.append(Mismatch(expectation.rule, "rule", "a decision", str(exc.args[0])))
+            continue
+        for field, expected in expectation.fields:
+            actual = _actual(decision, field)
+            if field == "missing":
+                expected = sorted(expected)
+            if actual != expected:
+                mismatches.append(Mismatch(expectation.rule, field, expected, actual))
+    return CaseResult(case, tuple(mismatches), report=report)
+
+
+def _cites_within(engine: Engine, rule_id: str, pack_id: str, provision: str) -> bool | None:
+    """Whether ``rule_id`` cites ``provision`` (or something inside or around it); None if no such rule."""
+    for pack in engine.packs:
+        if pack.id != pack_id:
+            continue
+        target = pack.provisions[provision].path
+        for rule in pack.rules:
+            if rule.id == rule_id:
+                return any(c.path[: len(target)] == target or target[: len(c.path)] == c.path for c in rule.cites)
+    return None
+
+
+def load_case_file(path: Path, engine: Engine) -> list[Case]:
+    """Read a case file of the pack in ``path.parent.parent``; ``PackError`` lists every problem."""
+    try:
+        doc = read_yaml(path)
+    except YamlReadError as exc:
+        raise PackError(exc.problems) from None
+    problems: list[PackProblem] = _schema_problems(doc, "cases") if doc.data is not None else [
+        doc.problem((), "the case file is empty")]
+    if problems:
+        raise PackError(problems)
+    pack_dir = path.resolve().parent.parent
+    pack = next((p for p in engine.packs if p.directory and p.directory.resolve() == pack_dir), None)
+    if pack is None:
+        raise PackError([doc.problem((), f"no loaded pack in {pack_dir}")])
+    data = doc.data
+    default_as_of = data.get("as_of")
+    cases = []
+    for index, raw in enumerate(data["cases"]):
+        here = ("cases", index)
+        provision = raw.get("provision", data["provision"])
+        if provision not in pack.provisions:
+            where = here + ("provision",) if "provision" in raw else ("provision",)
+            problems.append(doc.problem(where, f"provision {provision!r} is not in the {pack.id} registry",
+                                        hint=did_you_mean(provision, list(pack.provisions))))
+            continue
+        as_of_text = raw.get("as_of", default_as_of)
+        if as_of_text is None:
+            problems.append(doc.problem(here, "a case needs as_of (here or at the top of the file)"))
+            continue
+        expectations = []
+        covers = False
+        for j, exp in enumerate(raw["expect"]):
+            cited = _cites_within(engine, exp["rule"], pack.id, provision)
+            if cited is None and exp["rule"].startswith(pack.id + "."):
+                problems.append(doc.problem(here + ("expect", j, "rule"), f"no rule {exp['rule']!r} in {pack.id}",
+                                            hint=did_you_mean(exp["rule"], [r.id for r in pack.rules])))
+            covers = covers or bool(cited)
+            fields = tuple((k, exp[k]) for k in _COMPARED if k in exp)
+            if not fields:
+                problems.append(doc.problem(here + ("expect", j), "an expectation checks at least one of "
+                                            + ", ".join(_COMPARED)))
+            expectations.append(Expectation(exp["rule"], fields, doc.locate(here + ("expect", j))[0]))
+        if not covers:
+            problems.append(doc.problem(here, f"no expected rule of this case cites {provision}",
+                                        hint="a case tests the provision it names: expect a rule that cites it"))
+        cases.append(Case(
+            name=raw["name"], provision=provision, jurisdiction=raw.get("jurisdiction",
+                                                                        data.get("jurisdiction", pack.jurisdiction.id)),
+            as_of=_dt.date.fromisoformat(as_of_text), project=raw["project"], expectations=tuple(expectations),
+            file=doc.file, line=doc.locate(here)[0],
+        ))
+    if problems:
+        raise PackError(problems)
+    return cases
+
+
+def find_case_files(root: Path) -> list[Path]:
+    """Case files under a policies directory or a single pack directory, sorted."""
+    root = Path(root)
+    dirs = [root] if (root / PACK_FILE).is_file() else sorted(p.parent for p in root.glob(f"*/{PACK_FILE}"))
+    return [f for d in dirs for f in sorted((d / "tests").glob("test_*.y*ml"))]
+
+
+def iter_results(engine: Engine, files: Sequence[Path]) -> Iterator[CaseResult | PackError]:
+    """Run every case of ``files``; a broken case file yields its ``PackError`` instead of results."""
+    for path in files:
+        try:
+            cases = load_case_file(path, engine)
+        except PackError as exc:
+            yield exc
+            continue
+        for case in cases:
+            yield run_case(engine, case)
+
+

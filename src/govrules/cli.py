@@ -1,0 +1,237 @@
+"""The ``govrules`` command: evaluate a project, lint packs, run the per-provision cases.
+
+Exit codes (stable, for scripts and CI):
+  0  done, nothing wrong found
+  1  done, and something is wrong: a violated or overdue decision, a failing case, a lint problem
+  2  the command line itself is wrong (argparse's own code)
+  3  the project is invalid (``ProjectError``)
+  4  a pack or holiday file is invalid (``PackError``)
+User mistakes are printed as located problems, never as a traceback; ``--error-format json``
+prints them as data for editors and other programs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .casetests import CaseResult, find_case_files, iter_results
+from .errors import GovrulesError, PackError, ProjectError
+from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
+from .report import Decision, Report, Status
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PROJECT, EXIT_PACK = 0, 1, 2, 3, 4
+
+_STATUS_ORDER = (Status.VIOLATED, Status.OVERDUE, Status.PENDING, Status.APPLIES, Status.SATISFIED,
+                 Status.UNKNOWN, Status.NOT_APPLICABLE)
+_STATUS_ZH = {
+    Status.VIOLATED: "违反", Status.OVERDUE: "逾期", Status.PENDING: "期限未到", Status.APPLIES: "适用",
+    Status.SATISFIED: "满足", Status.UNKNOWN: "无法判断", Status.NOT_APPLICABLE: "不适用",
+}
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govrules",
+        description="Evaluate government IT projects against rule packs that cite their provisions.",
+    )
+    parser.add_argument("--version", action="version", version=f"govrules {__version__}")
+    parser.add_argument("--error-format", choices=("human", "json"), default="human",
+                        help="how to print problems with packs or projects (default: human)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ev = sub.add_parser("evaluate", help="evaluate a project (JSON or YAML file) under a jurisdiction")
+    ev.add_argument("project", type=Path, help="the project file (.json, .yaml)")
+    ev.add_argument("--jurisdiction", "-j", required=True, help="e.g. wuxing")
+    ev.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    ev.add_argument("--format", choices=("table", "json"), default="table")
+    ev.add_argument("--all", action="store_true", help="also list the rules that do not apply")
+    _common(ev)
+
+    lint = sub.add_parser("lint", help="report every load-time problem of every pack, located")
+    lint.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    lint.add_argument("--format", choices=("human", "json"), default="human")
+
+    test = sub.add_parser("test", help="run the per-provision test cases beside the packs")
+    test.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    test.add_argument("--format", choices=("human", "json"), default="human")
+    test.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
+                      help="a holiday-schedule file for a year the built-in data does not cover")
+    return parser
+
+
+def _common(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--policies", type=Path, default=None, help="policies directory (default: bundled packs)")
+    cmd.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
+                     help="a holiday-schedule file for a year the built-in data does not cover")
+
+
+def _print_error(exc: GovrulesError, fmt: str, err: TextIO) -> int:
+    if isinstance(exc, PackError):
+        if fmt == "json":
+            print(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2), file=err)
+        else:
+            print(f"error: {len(exc.problems)} problem(s) in rule pack files:", file=err)
+            for problem in exc.problems:
+                print(f"  {problem}", file=err)
+        return EXIT_PACK
+    if isinstance(exc, ProjectError):
+        if fmt == "json":
+            print(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2), file=err)
+        else:
+            where = f" in {exc.source}" if exc.source else ""
+            print(f"error: the project{where} has {len(exc.problems)} bad field(s):", file=err)
+            for problem in exc.problems:
+                print(f"  {problem}", file=err)
+        return EXIT_PROJECT
+    message = str(exc)
+    if fmt == "json":
+        print(json.dumps({"error": "usage", "message": message}, ensure_ascii=False), file=err)
+    else:
+        print(f"error: {message}", file=err)
+    return EXIT_USAGE
+
+
+def _render_table(report: Report, show_all: bool, out: TextIO) -> None:
+    for pack in report.packs:
+        print(f"{pack.title}（{pack.document}） pack {pack.id} {pack.version} {pack.content_hash[:19]}…",
+              file=out)
+    project = " ".join(x for x in (report.project_id, report.project_name) if x) or "(unnamed project)"
+    print(f"项目 {project} · 辖区 {report.jurisdiction} · 评估日期 {report.as_of.isoformat()}", file=out)
+    for notice in report.notices:
+        print(f"注意: {notice.zh}", file=out)
+    summary = report.summary()
+    print("  ".join(f"{_STATUS_ZH[s]} {s.value}: {summary[s.value]}" for s in _STATUS_ORDER), file=out)
+    for status in _STATUS_ORDER:
+        group = [d for d in report.decisions if d.status is status]
+        if not group or (status is Status.NOT_APPLICABLE and not show_all):
+            continue
+        print(f"\n{_STATUS_ZH[status]} ({status.value}) — {len(group)}", file=out)
+        rows = [_row(d) for d in group]
+        widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+        for decision, row in zip(group, rows):
+            print("  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
+            print(f"      {decision.title_zh}", file=out)
+            print(f"      {decision.explanation_zh}", file=out)
+    hidden = summary[Status.NOT_APPLICABLE.value]
+    if hidden and not show_all:
+        print(f"\n({hidden} rule(s) do not apply; --all lists them)", file=out)
+
+
+def _row(decision: Decision) -> tuple[str, str, str]:
+    cites = "、".join(c.label for c in decision.citations)
+    due = f"截止 {decision.due.isoformat()}" + ("（暂定）" if decision.provisional else "") if decision.due else ""
+    return decision.rule, cites, due
+
+
+def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
+    engine = load(args.policies, holidays=args.holidays)
+    report = engine.evaluate(args.project, args.jurisdiction, args.as_of)
+    if args.format == "json":
+        print(report.to_json(), file=out)
+    else:
+        _render_table(report, args.all, out)
+    bad = report.by_status(Status.VIOLATED, Status.OVERDUE)
+    return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
+    root = args.path or default_policies_dir()
+    problems: list[Any] = []
+    engine: Engine | None = None
+    try:
+        engine = load(root)
+    except PackError as exc:
+        problems.extend(exc.problems)
+    if engine is not None:
+        for result in iter_results(engine, find_case_files(root)):
+            if isinstance(result, PackError):
+                problems.extend(result.problems)
+    if args.format == "json":
+        print(json.dumps({"problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2), file=out)
+    elif problems:
+        for problem in problems:
+            print(problem, file=out)
+        print(f"\n{len(problems)} problem(s)", file=out)
+    else:
+        packs = ", ".join(p.id for p in engine.packs) if engine else ""
+        print(f"no problems in {root} ({packs})", file=out)
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
+    root = args.path or default_policies_dir()
+    engine = load(root, holidays=args.holidays)
+    results: list[CaseResult] = []
+    broken: list[PackError] = []
+    for result in iter_results(engine, find_case_files(root)):
+        (broken if isinstance(result, PackError) else results).append(result)  # type: ignore[arg-type]
+    failed = [r for r in results if not r.passed]
+    if args.format == "json":
+        print(json.dumps({
+            "passed": len(results) - len(failed),
+            "failed": len(failed),
+            "broken_files": [p.to_dict() for e in broken for p in e.problems],
+            "cases": [{"file": r.case.file, "line": r.case.line, "provision": r.case.provision,
+                       "name": r.case.name, "passed": r.passed, "error": r.error,
+                       "mismatches": [{"rule": m.rule, "field": m.field, "expected": m.expected,
+                                       "actual": m.actual} for m in r.mismatches]}
+                      for r in results],
+        }, ensure_ascii=False, indent=2, default=str), file=out)
+    else:
+        for result in failed:
+            print("FAILED " + result.describe() + "\n", file=out)
+        for error in broken:
+            for problem in error.problems:
+                print(f"BROKEN {problem}", file=out)
+        provisions = len({(r.case.file, r.case.provision) for r in results})
+        print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
+              + (f", {len(broken)} broken file(s)" if broken else "")
+              + f" ({provisions} provision(s) covered)", file=out)
+    return EXIT_FINDINGS if failed or broken else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code (also usable from tests without a subprocess)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = _parser().parse_args(argv)
+    commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test}
+    try:
+        return commands[args.command](args, out)
+    except (GovrulesError, UnknownJurisdiction) as exc:
+        return _print_error(exc, args.error_format, err)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

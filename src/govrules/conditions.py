@@ -1,0 +1,697 @@
+"""The condition language: conditions are data, type-checked against the fact vocabulary.
+
+A condition is a YAML mapping of one of these shapes (nothing is ever eval'd):
+
+``{all: [...]}``, ``{any: [...]}``, ``{not: {...}}``
+    combinations;
+``{fact: F, op: 以上, value: 500万元}``
+    a comparison; ``op`` is the word the text uses (以上, 超过, 不满, …) or a symbol (``>=`` …);
+``{fact: F, is: V}`` / ``{fact: F, in: [V, …]}``
+    equality with a boolean, an enum value or a text;
+``{fact: F, known: true}``
+    whether the project states the fact at all.
+
+``value`` may name another fact: ``{fact: actual_investment, times: 0.1}`` (10% of it) or
+``{fact: trial_run_started_on, plus: {months: 1}}`` (a duration counted by 民法典 第二百零一条,
+第二百零二条). Evaluation is three-valued: a condition whose facts are missing is unknown (None),
+never silently false.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Union
+
+from .amounts import AmountError, format_amount, parse_amount
+from .calendar import Calendar, Period
+from .errors import PackProblem, did_you_mean
+from .vocabulary import Fact, FactType, Vocabulary
+from .yamlfiles import YamlDocument
+
+__all__ = [
+    "All",
+    "AnyOf",
+    "Compare",
+    "Condition",
+    "Equals",
+    "FactRef",
+    "Known",
+    "Literal",
+    "Not",
+    "OneOf",
+    "Relation",
+    "STATUTORY_WORDS",
+    "compile_condition",
+    "describe",
+    "explain",
+    "facts_used",
+    "missing_facts",
+    "parse_condition",
+]
+
+
+class Relation(str, enum.Enum):
+    """The mathematical relation a comparison word stands for."""
+
+    GE = ">="
+    GT = ">"
+    LE = "<="
+    LT = "<"
+    EQ = "=="
+    NE = "!="
+
+
+#: Comparison words and what they mean. 民法典 第一千二百五十九条: "以上、以下、以内、届满，包括本数；
+#: 不满、超过、以外，不包括本数". 低于/少于/先于 exclude the number by their plain meaning;
+#: 不少于/不低于/不超过 are the negations of excluding words and so include it.
+#: The second element says whether the word follows the number in Chinese ("500万元以上").
+STATUTORY_WORDS: Mapping[str, tuple[Relation, bool]] = {
+    "以上": (Relation.GE, True),
+    "以下": (Relation.LE, True),
+    "以内": (Relation.LE, True),
+    "届满": (Relation.GE, True),
+    "以后": (Relation.GE, True),
+    "以前": (Relation.LE, True),
+    "超过": (Relation.GT, False),
+    "高于": (Relation.GT, False),
+    "多于": (Relation.GT, False),
+    "晚于": (Relation.GT, False),
+    "不满": (Relation.LT, False),
+    "低于": (Relation.LT, False),
+    "少于": (Relation.LT, False),
+    "先于": (Relation.LT, False),
+    "早于": (Relation.LT, False),
+    "不少于": (Relation.GE, False),
+    "不低于": (Relation.GE, False),
+    "不超过": (Relation.LE, False),
+    "不高于": (Relation.LE, False),
+}
+_SYMBOLS = {r.value: r for r in Relation}
+_OPS = tuple(STATUTORY_WORDS) + tuple(_SYMBOLS)
+
+Location = tuple[str, int | None, int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A constant operand, already converted to the fact's type (Decimal, int, date, …)."""
+
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class FactRef:
+    """Another fact as operand, optionally scaled (``times``) or moved by a duration (``plus``)."""
+
+    fact: str
+    times: Decimal | None = None
+    plus: Period | None = None
+
+
+Operand = Union[Literal, FactRef]
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``fact op value`` where ``op`` is the word as written in the pack."""
+
+    fact: str
+    op: str
+    value: Operand
+    at: Location | None = field(default=None, compare=False)
+
+    @property
+    def relation(self) -> Relation:
+        return STATUTORY_WORDS[self.op][0] if self.op in STATUTORY_WORDS else _SYMBOLS[self.op]
+
+
+@dataclass(frozen=True, slots=True)
+class Equals:
+    """``fact is value`` for booleans, enum values and texts."""
+
+    fact: str
+    value: Any
+    at: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    """``fact in [values]``."""
+
+    fact: str
+    values: tuple[Any, ...]
+    at: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """Whether the project states the fact (``known: true``) or leaves it out (``known: false``)."""
+
+    fact: str
+    known: bool = True
+    at: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    items: tuple[Condition, ...]
+    at: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+    at: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Condition
+    at: Location | None = field(default=None, compare=False)
+
+
+Condition = Union[All, AnyOf, Not, Compare, Equals, OneOf, Known]
+
+# --------------------------------------------------------------------------------------------
+# Parsing and type checking
+# --------------------------------------------------------------------------------------------
+
+_SHAPES = {
+    "all": {"all"},
+    "any": {"any"},
+    "not": {"not"},
+    "op": {"fact", "op", "value"},
+    "is": {"fact", "is"},
+    "in": {"fact", "in"},
+    "known": {"fact", "known"},
+}
+_ALL_KEYS = sorted({k for keys in _SHAPES.values() for k in keys})
+
+
+class _Parser:
+    def __init__(self, doc: YamlDocument, vocab: Vocabulary, problems: list[PackProblem]) -> None:
+        self.doc = doc
+        self.vocab = vocab
+        self.problems = problems
+
+    def fail(self, path: tuple[str | int, ...], message: str, hint: str | None = None,
+             *, code: str = "condition", key: bool = False) -> None:
+        self.problems.append(self.doc.problem(path, message, hint=hint, code=code, key=key))
+
+    def at(self, path: tuple[str | int, ...]) -> Location:
+        line, column = self.doc.locate(path)
+        return (self.doc.file, line, column)
+
+    def condition(self, data: Any, path: tuple[str | int, ...]) -> Condition | None:
+        if not isinstance(data, dict) or not data:
+            self.fail(path, "a condition must be a mapping such as {fact: …, is: …} or {all: […]}")
+            return None
+        for key in data:
+            if key not in _ALL_KEYS:
+                self.fail(path + (key,), f"unknown condition key {key!r}",
+                          did_you_mean(str(key), _ALL_KEYS), code="unknown-key", key=True)
+                return None
+        keys = set(data)
+        for shape, expected in _SHAPES.items():
+            if shape in keys:
+                if keys != expected:
+                    extra = sorted(keys - expected)
+                    lacking = sorted(expected - keys)
+                    detail = []
+                    if extra:
+                        detail.append("does not take " + ", ".join(map(repr, extra)))
+                    if lacking:
+                        detail.append("needs " + ", ".join(map(repr, lacking)))
+                    self.fail(path, f"a {shape!r} condition " + " and ".join(detail),
+                              "write exactly one of: {all: […]}, {any: […]}, {not: …}, "
+                              "{fact, op, value}, {fact, is}, {fact, in}, {fact, known}")
+                    return None
+                return getattr(self, "_" + shape)(data, path)
+        self.fail(path, "a condition with only 'fact' needs op/value, is, in or known")
+        return None
+
+    def _all(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        return self._group(data["all"], path + ("all",), All)
+
+    def _any(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        return self._group(data["any"], path + ("any",), AnyOf)
+
+    def _group(self, items: Any, path: tuple[str | int, ...], kind: type) -> Condition | None:
+        if not isinstance(items, list) or not items:
+            self.fail(path, "needs a non-empty list of conditions")
+            return None
+        parsed = [self.condition(item, path + (i,)) for i, item in enumerate(items)]
+        if any(p is None for p in parsed):
+            return None
+        return kind(tuple(parsed), at=self.at(path))  # type: ignore[no-any-return]
+
+    def _not(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        inner = self.condition(data["not"], path + ("not",))
+        return None if inner is None else Not(inner, at=self.at(path))
+
+    def fact(self, name: Any, path: tuple[str | int, ...]) -> Fact | None:
+        if not isinstance(name, str) or name not in self.vocab:
+            self.fail(path, f"unknown fact {name!r}", did_you_mean(str(name), list(self.vocab)),
+                      code="unknown-fact")
+            return None
+        return self.vocab[name]
+
+    def _op(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        fact = self.fact(data["fact"], path + ("fact",))
+        op = data["op"]
+        if op not in _OPS:
+            self.fail(path + ("op",), f"unknown comparison {op!r}",
+                      did_you_mean(str(op), _OPS) or "use the word the text uses: "
+                      + "、".join(STATUTORY_WORDS) + " (or >=, >, <=, <, ==, !=)",
+                      code="unknown-operator")
+            return None
+        if fact is None:
+            return None
+        relation = STATUTORY_WORDS[op][0] if op in STATUTORY_WORDS else _SYMBOLS[op]
+        if relation not in (Relation.EQ, Relation.NE) and not fact.type.ordered:
+            self.fail(path + ("op",),
+                      f"{op!r} compares sizes, but {fact.name} is a {fact.type.value}",
+                      "use 'is' or 'in' for yes/no and listed values", code="type-mismatch")
+            return None
+        operand = self.operand(fact, data["value"], path + ("value",))
+        if operand is None:
+            return None
+        return Compare(fact.name, op, operand, at=self.at(path))
+
+    def operand(self, fact: Fact, value: Any, path: tuple[str | int, ...]) -> Operand | None:
+        if isinstance(value, dict):
+            unknown = set(value) - {"fact", "times", "plus"}
+            if unknown or "fact" not in value:
+                self.fail(path, "a fact operand is {fact: NAME} with optional times or plus",
+                          code="condition")
+                return None
+            other = self.fact(value["fact"], path + ("fact",))
+            if other is None:
+                return None
+            times = value.get("times")
+            plus = value.get("plus")
+            if times is not None:
+                if fact.type not in (FactType.AMOUNT, FactType.NUMBER) or other.type is not fact.type:
+                    self.fail(path + ("times",), "times scales an amount or number by a ratio",
+                              code="type-mismatch")
+                    return None
+                if isinstance(times, bool) or not isinstance(times, (int, Decimal)) or times < 0:
+                    self.fail(path + ("times",), "times must be a non-negative number such as 0.1")
+                    return None
+                times = Decimal(times)
+            period = None
+            if plus is not None:
+                if fact.type is not FactType.DATE or other.type is not FactType.DATE:
+                    self.fail(path + ("plus",), "plus adds a duration to a date", code="type-mismatch")
+                    return None
+                period = self.period(plus, path + ("plus",), allow_working_days=False)
+                if period is None:
+                    return None
+            if other.type is not fact.type:
+                self.fail(path + ("fact",),
+                          f"cannot compare {fact.name} ({fact.type.value}) "
+                          f"with {other.name} ({other.type.value})", code="type-mismatch")
+                return None
+            return FactRef(other.name, times=times, plus=period)
+        converted = self.literal(fact, value, path)
+        return None if converted is _INVALID else Literal(converted)
+
+    def literal(self, fact: Fact, value: Any, path: tuple[str | int, ...]) -> Any:
+        kind = fact.type
+        try:
+            if kind is FactType.AMOUNT:
+                return parse_amount(value)
+            if kind is FactType.DATE:
+                if not isinstance(value, str):
+                    raise ValueError("write a date as YYYY-MM-DD")
+                return _dt.date.fromisoformat(value)
+            if kind is FactType.BOOLEAN:
+                if not isinstance(value, bool):
+                    raise ValueError("write true or false")
+                return value
+            if kind is FactType.INTEGER:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError("write a whole number")
+                return value
+            if kind is FactType.NUMBER:
+                if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+                    raise ValueError("write a number")
+                return Decimal(value)
+            if kind is FactType.ENUM:
+                if value not in fact.values:
+                    hint = did_you_mean(str(value), list(fact.values)) or (
+                        "one of: " + ", ".join(fact.values))
+                    self.fail(path, f"{value!r} is not a value of {fact.name}", hint,
+                              code="type-mismatch")
+                    return _INVALID
+                return value
+            if not isinstance(value, str):
+                raise ValueError("write text")
+            return value
+        except (AmountError, ValueError) as exc:
+            self.fail(path, f"{value!r} is not a valid {kind.value} for {fact.name}: {exc}",
+                      code="type-mismatch")
+            return _INVALID
+
+    def period(self, data: Any, path: tuple[str | int, ...], *, allow_working_days: bool) -> Period | None:
+        allowed = {"days", "months", "years"} | ({"working_days"} if allow_working_days else set())
+        if (not isinstance(data, dict) or len(data) != 1 or not set(data) <= allowed
+                or isinstance(next(iter(data.values())), bool)
+                or not isinstance(next(iter(data.values())), int)
+                or next(iter(data.values())) < 1):
+            self.fail(path, "a period is one of " + ", ".join(f"{{{k}: N}}" for k in sorted(allowed))
+                      + " with N a whole number of at least 1", code="period")
+            return None
+        return Period(**data)
+
+    def _is(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        fact = self.fact(data["fact"], path + ("fact",))
+        if fact is None:
+            return None
+        if fact.type.ordered:
+            self.fail(path + ("is",), f"{fact.name} is a {fact.type.value}: compare it with op/value",
+                      code="type-mismatch")
+            return None
+        value = self.literal(fact, data["is"], path + ("is",))
+        return None if value is _INVALID else Equals(fact.name, value, at=self.at(path))
+
+    def _in(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        fact = self.fact(data["fact"], path + ("fact",))
+        values = data["in"]
+        if fact is None:
+            return None
+        if not isinstance(values, list) or not values:
+            self.fail(path + ("in",), "'in' needs a non-empty list of values")
+            return None
+        if fact.type not in (FactType.ENUM, FactType.TEXT, FactType.INTEGER):
+            self.fail(path + ("in",), f"'in' lists values of an enum or text fact, not a {fact.type.value}",
+                      code="type-mismatch")
+            return None
+        converted = [self.literal(fact, v, path + ("in", i)) for i, v in enumerate(values)]
+        if any(v is _INVALID for v in converted):
+            return None
+        return OneOf(fact.name, tuple(converted), at=self.at(path))
+
+    def _known(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        fact = self.fact(data["fact"], path + ("fact",))
+        if not isinstance(data["known"], bool):
+            self.fail(path + ("known",), "known is true or false")
+            return None
+        return None if fact is None else Known(fact.name, data["known"], at=self.at(path))
+
+
+_INVALID = object()
+
+
+def parse_condition(
+    data: Any, path: tuple[str | int, ...], doc: YamlDocument, vocab: Vocabulary,
+    problems: list[PackProblem],
+) -> Condition | None:
+    """Parse and type-check the condition at ``path`` of ``doc``; problems are appended, located."""
+    return _Parser(doc, vocab, problems).condition(data, path)
+
+
+def parse_period(
+    data: Any, path: tuple[str | int, ...], doc: YamlDocument, vocab: Vocabulary,
+    problems: list[PackProblem],
+) -> Period | None:
+    """Parse a deadline period ({working_days: 5}, {months: 3}, …) at ``path`` of ``doc``."""
+    return _Parser(doc, vocab, problems).period(data, path, allow_working_days=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Structure
+# --------------------------------------------------------------------------------------------
+
+
+def iter_leaves(cond: Condition) -> Iterator[Compare | Equals | OneOf | Known]:
+    """Every comparison in ``cond``, left to right."""
+    if isinstance(cond, (All, AnyOf)):
+        for item in cond.items:
+            yield from iter_leaves(item)
+    elif isinstance(cond, Not):
+        yield from iter_leaves(cond.item)
+    else:
+        yield cond
+
+
+def facts_used(cond: Condition | None) -> tuple[str, ...]:
+    """The facts ``cond`` reads, in order of first appearance."""
+    if cond is None:
+        return ()
+    seen: dict[str, None] = {}
+    for leaf in iter_leaves(cond):
+        seen[leaf.fact] = None
+        if isinstance(leaf, Compare) and isinstance(leaf.value, FactRef):
+            seen[leaf.value.fact] = None
+    return tuple(seen)
+
+
+# --------------------------------------------------------------------------------------------
+# Compilation: closures over plain dicts, three-valued (True / False / None = unknown)
+# --------------------------------------------------------------------------------------------
+
+Facts = Mapping[str, Any]
+Compiled = Callable[[Facts], "bool | None"]
+
+_RELATIONS: Mapping[Relation, Callable[[Any, Any], bool]] = {
+    Relation.GE: lambda a, b: a >= b,
+    Relation.GT: lambda a, b: a > b,
+    Relation.LE: lambda a, b: a <= b,
+    Relation.LT: lambda a, b: a < b,
+    Relation.EQ: lambda a, b: a == b,
+    Relation.NE: lambda a, b: a != b,
+}
+
+
+def _operand_getter(operand: Operand, calendar: Calendar) -> Callable[[Facts], Any]:
+    if isinstance(operand, Literal):
+        constant = operand.value
+        return lambda facts: constant
+    name, times, plus = operand.fact, operand.times, operand.plus
+    if times is not None:
+        return lambda facts: None if (v := facts.get(name)) is None else v * times
+    if plus is not None:
+        span_end = calendar.span_end
+        return lambda facts: None if (v := facts.get(name)) is None else span_end(v, plus)
+    return lambda facts: facts.get(name)
+
+
+def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
+    """Turn ``cond`` into a function of a project's facts returning True, False or None."""
+    if isinstance(cond, Compare):
+        name = cond.fact
+        test = _RELATIONS[cond.relation]
+        if isinstance(cond.value, Literal):
+            constant = cond.value.value
+
+            def compare_constant(facts: Facts) -> bool | None:
+                value = facts.get(name)
+                return None if value is None else test(value, constant)
+
+            return compare_constant
+        other = _operand_getter(cond.value, calendar)
+
+        def compare_fact(facts: Facts) -> bool | None:
+            value = facts.get(name)
+            against = other(facts)
+            return None if value is None or against is None else test(value, against)
+
+        return compare_fact
+    if isinstance(cond, Equals):
+        name, expected = cond.fact, cond.value
+
+        def equals(facts: Facts) -> bool | None:
+            value = facts.get(name)
+            return None if value is None else value == expected
+
+        return equals
+    if isinstance(cond, OneOf):
+        name, allowed = cond.fact, frozenset(cond.values)
+
+        def one_of(facts: Facts) -> bool | None:
+            value = facts.get(name)
+            return None if value is None else value in allowed
+
+        return one_of
+    if isinstance(cond, Known):
+        name, want = cond.fact, cond.known
+        return lambda facts: (facts.get(name) is not None) is want
+    if isinstance(cond, Not):
+        inner = compile_condition(cond.item, calendar)
+
+        def negate(facts: Facts) -> bool | None:
+            value = inner(facts)
+            return None if value is None else not value
+
+        return negate
+    parts = tuple(compile_condition(item, calendar) for item in cond.items)
+    if isinstance(cond, All):
+        # Kleene conjunction: false wins over unknown, unknown over true.
+        def conjunction(facts: Facts) -> bool | None:
+            result: bool | None = True
+            for part in parts:
+                value = part(facts)
+                if value is False:
+                    return False
+                if value is None:
+                    result = None
+            return result
+
+        return conjunction
+
+    def disjunction(facts: Facts) -> bool | None:
+        result: bool | None = False
+        for part in parts:
+            value = part(facts)
+            if value is True:
+                return True
+            if value is None:
+                result = None
+        return result
+
+    return disjunction
+
+
+def missing_facts(cond: Condition, facts: Facts, calendar: Calendar) -> tuple[str, ...]:
+    """The missing facts that leave ``cond`` unknown: those of its unknown parts only."""
+    found: dict[str, None] = {}
+
+    def visit(node: Condition) -> None:
+        if compile_condition(node, calendar)(facts) is not None:
+            return
+        if isinstance(node, (All, AnyOf)):
+            for item in node.items:
+                visit(item)
+        elif isinstance(node, Not):
+            visit(node.item)
+        else:
+            for name in facts_used(node):
+                if facts.get(name) is None:
+                    found[name] = None
+
+    visit(cond)
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------------------------
+# Plain language
+# --------------------------------------------------------------------------------------------
+
+
+def show_value(value: Any, fact: Fact | None = None, lang: str = "zh") -> str:
+    """A value as a policy officer writes it: 500万元, 2026-05-11, 是/否, an enum's label."""
+    if value is None:
+        return "（未填）" if lang == "zh" else "(missing)"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if fact is not None and fact.type is FactType.AMOUNT:
+        return format_amount(value)
+    if fact is not None and fact.type is FactType.ENUM:
+        return fact.values.get(value, str(value)) if lang == "zh" else str(value)
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}" + (fact.unit if fact is not None and fact.unit and lang == "zh" else "")
+    return str(value)
+
+
+def _name(vocab: Vocabulary, fact: str, lang: str) -> str:
+    if fact not in vocab:
+        return fact
+    return vocab[fact].zh if lang == "zh" else vocab[fact].en
+
+
+def _operand_text(operand: Operand, fact: Fact, vocab: Vocabulary, lang: str) -> str:
+    if isinstance(operand, Literal):
+        return show_value(operand.value, fact, lang)
+    text = _name(vocab, operand.fact, lang)
+    if operand.times is not None:
+        pct = (operand.times * 100).normalize()
+        text = f"{text}的{pct:f}%" if lang == "zh" else f"{pct:f}% of {text}"
+    if operand.plus is not None:
+        text = f"{text}后{operand.plus.describe()}" if lang == "zh" else f"{text} + {operand.plus.describe()}"
+    return text
+
+
+def describe(cond: Condition, vocab: Vocabulary, lang: str = "zh") -> str:
+    """``cond`` in plain words, e.g. "总投资500万元以上且建设项目类别为多跨协同应用项目"."""
+    zh = lang == "zh"
+    if isinstance(cond, All):
+        return ("且" if zh else " and ").join(_wrap(i, vocab, lang) for i in cond.items)
+    if isinstance(cond, AnyOf):
+        return ("或" if zh else " or ").join(_wrap(i, vocab, lang) for i in cond.items)
+    if isinstance(cond, Not):
+        return ("并非" if zh else "not ") + _wrap(cond.item, vocab, lang)
+    fact = vocab.get(cond.fact)
+    name = _name(vocab, cond.fact, lang)
+    if isinstance(cond, Compare):
+        target = _operand_text(cond.value, fact, vocab, lang) if fact else "?"
+        if not zh:
+            return f"{name} {cond.relation.value} {target} ({cond.op})" if cond.op in STATUTORY_WORDS \
+                else f"{name} {cond.op} {target}"
+        if cond.op in STATUTORY_WORDS:
+            postfix = STATUTORY_WORDS[cond.op][1]
+            return f"{name}{target}{cond.op}" if postfix else f"{name}{cond.op}{target}"
+        return f"{name} {cond.op} {target}"
+    if isinstance(cond, Equals):
+        return f"{name}：{show_value(cond.value, fact, lang)}" if zh else f"{name} is {show_value(cond.value, fact, lang)}"
+    if isinstance(cond, OneOf):
+        shown = "、".join(show_value(v, fact, lang) for v in cond.values) if zh else \
+            ", ".join(show_value(v, fact, lang) for v in cond.values)
+        return f"{name}为{shown}之一" if zh else f"{name} is one of {shown}"
+    return (f"已填写{name}" if cond.known else f"未填写{name}") if zh else \
+        (f"{name} is given" if cond.known else f"{name} is not given")
+
+
+def _wrap(cond: Condition, vocab: Vocabulary, lang: str) -> str:
+    text = describe(cond, vocab, lang)
+    return f"（{text}）" if isinstance(cond, (All, AnyOf)) and lang == "zh" else \
+        (f"({text})" if isinstance(cond, (All, AnyOf)) else text)
+
+
+def explain(cond: Condition, facts: Facts, vocab: Vocabulary, calendar: Calendar, lang: str = "zh") -> str:
+    """The parts of ``cond`` that decided its value for these facts, with the values used."""
+    value = compile_condition(cond, calendar)(facts)
+    if isinstance(cond, (All, AnyOf)):
+        decisive = [i for i in cond.items if compile_condition(i, calendar)(facts) is value]
+        if isinstance(cond, All) and value is True or isinstance(cond, AnyOf) and value is False:
+            decisive = list(cond.items)
+        joiner = "；" if lang == "zh" else "; "
+        return joiner.join(explain(i, facts, vocab, calendar, lang) for i in decisive)
+    if isinstance(cond, Not):
+        inner = explain(cond.item, facts, vocab, calendar, lang)
+        return inner
+    return _explain_leaf(cond, value, facts, vocab, lang)
+
+
+def _explain_leaf(cond: Compare | Equals | OneOf | Known, value: bool | None, facts: Facts,
+                  vocab: Vocabulary, lang: str) -> str:
+    zh = lang == "zh"
+    fact = vocab.get(cond.fact)
+    name = _name(vocab, cond.fact, lang)
+    actual = show_value(facts.get(cond.fact), fact, lang)
+    if value is None:
+        lacking = "、".join(_name(vocab, f, lang) for f in facts_used(cond) if facts.get(f) is None)
+        return f"{describe(cond, vocab, lang)}：缺少{lacking}" if zh else \
+            f"{describe(cond, vocab, lang)}: missing {lacking}"
+    if isinstance(cond, Equals):
+        if value:
+            return f"{name}：{actual}" if zh else f"{name} is {actual}"
+        expected = show_value(cond.value, fact, lang)
+        return f"{name}为{actual}，而非{expected}" if zh else f"{name} is {actual}, not {expected}"
+    if isinstance(cond, OneOf):
+        return (f"{name}为{actual}" + ("" if value else "，不在所列之中")) if zh else \
+            (f"{name} is {actual}" + ("" if value else ", not one of those listed"))
+    if isinstance(cond, Known):
+        return describe(cond, vocab, lang) if value is cond.known else (
+            (f"未填写{name}" if cond.known else f"已填写{name}（{actual}）") if zh else
+            (f"{name} is not given" if cond.known else f"{name} is given ({actual})"))
+    shown = "，".join(f"{_name(vocab, f, lang)}={show_value(facts.get(f), vocab.get(f), lang)}"
+                     for f in facts_used(cond)) if zh else \
+        ", ".join(f"{_name(vocab, f, lang)}={show_value(facts.get(f), vocab.get(f), lang)}" for f in facts_used(cond))
+    if zh:
+        return f"{describe(cond, vocab, lang)}{'成立' if value else '不成立'}（{shown}）"
+    return f"{describe(cond, vocab, lang)} {'holds' if value else 'does not hold'} ({shown})"

@@ -1,0 +1,144 @@
+"""Errors as data: located, structured problems, one exception type per audience.
+
+``PackError`` is for the people who write rule packs (and holiday files): every problem names the
+file, line and column. ``ProjectError`` is for the systems and people who submit projects: every
+problem names the field. Both carry *all* problems found, not only the first, in the spirit of
+python-jsonschema's ``ValidationError`` (path, message, context).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "GovrulesError",
+    "PackError",
+    "PackProblem",
+    "ProjectError",
+    "ProjectProblem",
+    "did_you_mean",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PackProblem:
+    """One thing wrong with a pack file, with where it is and how to fix it.
+
+    ``line`` and ``column`` are 1-based; ``path`` is the location inside the YAML document
+    (mapping keys and list indexes), so programs can point at the node without re-parsing.
+    """
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: tuple[str | int, ...] = ()
+    hint: str | None = None
+    code: str = "invalid"
+
+    def location(self) -> str:
+        """``file:line:column``, leaving out what is not known."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form for editors and other programs."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": list(self.path),
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectProblem:
+    """One bad field of a submitted project."""
+
+    field: str
+    message: str
+    value: Any = None
+    hint: str | None = None
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        text = f"{self.field}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form; the offending value is rendered as text so any input serializes."""
+        return {
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+            "value": None if self.value is None else repr(self.value),
+            "hint": self.hint,
+        }
+
+
+class GovrulesError(Exception):
+    """Base of the errors govrules raises for a user's mistake (never for its own bugs)."""
+
+
+class PackError(GovrulesError):
+    """A rule pack (or holiday file) could not be loaded; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[PackProblem]) -> None:
+        self.problems: tuple[PackProblem, ...] = tuple(problems)
+        if not self.problems:
+            raise ValueError("PackError needs at least one problem")
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        head = f"{len(self.problems)} problem(s) in rule pack(s)"
+        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": "pack", "problems": [p.to_dict() for p in self.problems]}
+
+
+class ProjectError(GovrulesError):
+    """A submitted project is invalid; ``problems`` names each bad field."""
+
+    def __init__(self, problems: Iterable[ProjectProblem], source: str | None = None) -> None:
+        self.problems: tuple[ProjectProblem, ...] = tuple(problems)
+        self.source = source
+        if not self.problems:
+            raise ValueError("ProjectError needs at least one problem")
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        where = f" in {self.source}" if self.source else ""
+        head = f"{len(self.problems)} bad field(s){where}"
+        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "error": "project",
+            "source": self.source,
+            "problems": [p.to_dict() for p in self.problems],
+        }
+
+
+def did_you_mean(word: str, choices: Sequence[str] | Iterable[str]) -> str | None:
+    """A "did you mean …?" hint naming the closest known spelling, or None if none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None

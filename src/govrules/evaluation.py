@@ -1,0 +1,423 @@
+"""Evaluating a project against the packs of a jurisdiction and its parents.
+
+For each pack in force on ``as_of``: scope rules decide whether the measure governs the project
+at all; every other rule is then decided from its ``when`` (does it apply), its exceptions (does
+one of them win), and its ``require`` or ``deadline`` (is it met). Missing facts make a decision
+``unknown`` and are listed; they never count as false.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .calendar import Calendar, default_calendar
+from .compiling import CompiledPack, CompiledRule, compile_pack
+from .conditions import explain, missing_facts
+from .errors import GovrulesError, did_you_mean
+from .loading import load_packs
+from .model import Pack, RuleKind
+from .projects import Project, parse_project, read_project
+from .report import Decision, Notice, PackRef, Report, Status
+from .vocabulary import Vocabulary, default_vocabulary
+
+__all__ = ["Engine", "UnknownJurisdiction", "default_policies_dir", "load"]
+
+Facts = Mapping[str, Any]
+
+
+class UnknownJurisdiction(GovrulesError, KeyError):
+    """No loaded pack belongs to the jurisdiction asked for."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def default_policies_dir() -> Path:
+    """The packs shipped with govrules: inside the installed package, or the source checkout's."""
+    from importlib import resources
+
+    installed = Path(str(resources.files("govrules"))) / "policies"
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[2] / "policies"
+
+
+class Engine:
+    """Loaded, compiled packs, ready to evaluate projects. Immutable and safe to share between threads."""
+
+    def __init__(self, packs: Sequence[Pack], *, calendar: Calendar | None = None,
+                 vocabulary: Vocabulary | None = None) -> None:
+        self._calendar = calendar or default_calendar()
+        self._vocab = vocabulary or default_vocabulary()
+        self._packs = tuple(packs)
+        self._compiled = tuple(compile_pack(p, self._calendar) for p in self._packs)
+        self._parents: dict[str, str | None] = {}
+        self._names: dict[str, str] = {}
+        for pack in self._packs:
+            self._parents.setdefault(pack.jurisdiction.id, pack.jurisdiction.parent)
+            self._names.setdefault(pack.jurisdiction.id, pack.jurisdiction.name)
+        paths: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for pack in self._packs:
+            for label, provision in pack.provisions.items():
+                paths.setdefault(label, []).append((pack.document.number, provision.path))
+        self._provision_paths = {k: tuple(v) for k, v in paths.items()}
+
+    @property
+    def packs(self) -> tuple[Pack, ...]:
+        return self._packs
+
+    @property
+    def calendar(self) -> Calendar:
+        return self._calendar
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self._vocab
+
+    def jurisdictions(self) -> dict[str, str]:
+        """Jurisdiction id → name, for every jurisdiction with a loaded pack."""
+        return dict(sorted(self._names.items()))
+
+    def chain(self, jurisdiction: str) -> tuple[str, ...]:
+        """``jurisdiction`` and its parents, nearest first (from pack metadata)."""
+        if jurisdiction not in self._parents:
+            hint = did_you_mean(jurisdiction, list(self._parents))
+            known = ", ".join(sorted(self._parents))
+            raise UnknownJurisdiction(f"no pack for jurisdiction {jurisdiction!r}"
+                                      + (f"; {hint}" if hint else f" (known: {known})"))
+        chain = [jurisdiction]
+        parent = self._parents.get(jurisdiction)
+        while parent is not None and parent not in chain:
+            chain.append(parent)
+            parent = self._parents.get(parent)
+        return tuple(chain)
+
+    def evaluate(self, project: Project | Mapping[str, Any] | str | Path, jurisdiction: str,
+                 as_of: _dt.date | None = None) -> Report:
+        """Evaluate ``project`` under ``jurisdiction`` (and its parents) as of ``as_of`` (default today).
+
+        ``project`` may be a ``Project``, a mapping (validated here) or a path to a JSON/YAML file.
+        Raises ``ProjectError`` for a bad project and ``UnknownJurisdiction`` for an unknown one.
+        """
+        if isinstance(project, (str, Path)):
+            project = read_project(project, self._vocab)
+        elif not isinstance(project, Project):
+            project = parse_project(project, self._vocab)
+        if as_of is None:
+            as_of = _dt.date.today()
+        chain = self.chain(jurisdiction)
+        notices: list[Notice] = []
+        decisions: list[Decision] = []
+        used: list[PackRef] = []
+        for level in chain:
+            level_packs = [c for c in self._compiled if c.pack.jurisdiction.id == level]
+            if not level_packs:
+                notices.append(Notice(
+                    "parent-without-pack",
+                    f"上级辖区 {level} 没有已加载的规则包，其规定未评估。",
+                    f"The parent jurisdiction {level!r} has no loaded pack; its rules were not evaluated.",
+                ))
+                continue
+            in_force = [c for c in level_packs if c.pack.in_force(as_of)]
+            for compiled in level_packs:
+                if compiled not in in_force:
+                    notices.append(_not_in_force_notice(compiled.pack, as_of))
+            for compiled in in_force:
+                used.append(_pack_ref(compiled.pack))
+                decisions.extend(_Evaluation(compiled, project.facts, as_of, self._calendar, self._vocab).run())
+        if not used:
+            notices.append(Notice(
+                "no-pack-in-force",
+                f"{as_of.isoformat()} 没有对 {jurisdiction} 生效的规则包，未作出任何决定。",
+                f"No pack for {jurisdiction!r} is in force on {as_of.isoformat()}; no decisions were made.",
+            ))
+        provisional = sorted({d.rule for d in decisions if d.provisional})
+        if provisional:
+            notices.append(Notice(
+                "provisional-dates",
+                "部分期限涉及尚无官方节假日安排的年份，按仅周末休息暂算，结果为暂定：" + "、".join(provisional),
+                "Some deadlines fall in years without an official holiday schedule; they assume weekends "
+                "only and are provisional: " + ", ".join(provisional),
+            ))
+        return Report(
+            jurisdiction=jurisdiction, as_of=as_of, project_id=project.id, project_name=project.name,
+            packs=tuple(used), decisions=tuple(decisions), notices=tuple(notices),
+            engine_version=__version__, calendar_sources=self._calendar.sources(),
+            calendar_fingerprint=self._calendar.fingerprint(), provision_paths=self._provision_paths,
+        )
+
+
+def _pack_ref(pack: Pack) -> PackRef:
+    return PackRef(pack.id, pack.version, pack.content_hash, pack.jurisdiction.id,
+                   pack.document.number, pack.document.title)
+
+
+def _not_in_force_notice(pack: Pack, as_of: _dt.date) -> Notice:
+    doc = pack.document
+    cites = f"（{doc.in_force_cites}）" if doc.in_force_cites else ""
+    return Notice(
+        "pack-not-in-force",
+        f"{doc.title}（{doc.number}）自 {doc.in_force_from.isoformat()} 起施行{cites}"
+        + (f"，至 {doc.in_force_until.isoformat()} 止" if doc.in_force_until else "")
+        + f"；{as_of.isoformat()} 不在其施行期内，未评估。",
+        f"{doc.number} is in force from {doc.in_force_from.isoformat()}"
+        + (f" to {doc.in_force_until.isoformat()}" if doc.in_force_until else "")
+        + f"; not in force on {as_of.isoformat()}, so not evaluated.",
+    )
+
+
+def _and3(values: Iterable[bool | None]) -> bool | None:
+    result: bool | None = True
+    for value in values:
+        if value is False:
+            return False
+        if value is None:
+            result = None
+    return result
+
+
+class _Evaluation:
+    """One project under one pack: memoizes rule firing so exceptions are evaluated once."""
+
+    def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
+                 vocab: Vocabulary) -> None:
+        self.compiled = compiled
+        self.facts = facts
+        self.as_of = as_of
+        self.calendar = calendar
+        self.vocab = vocab
+        self.fired_memo: dict[str, bool | None] = {}
+
+    def fired(self, rule: CompiledRule) -> bool | None:
+        """Whether ``rule`` applies after its exceptions: when ∧ ¬(any exception fired), three-valued."""
+        memo = self.fired_memo
+        if rule.rule.id in memo:
+            return memo[rule.rule.id]
+        own = rule.when(self.facts)
+        base_id = rule.rule.exception_to
+        if base_id is not None and own is not False:
+            # An exception ("…的除外", "原则上…") only qualifies its base rule: it is live only where
+            # the base rule's own condition holds.
+            own = _and3((own, self.compiled.by_id[base_id].when(self.facts)))
+        result: bool | None = own
+        if own is not False and rule.exceptions:
+            excepted = [self.fired(self.compiled.by_id[e]) for e in rule.exceptions]
+            if any(v is True for v in excepted):
+                result = False
+            elif any(v is None for v in excepted):
+                result = None
+        memo[rule.rule.id] = result
+        return result
+
+    def scope(self) -> tuple[bool | None, list[CompiledRule]]:
+        """Whether the measure governs the project, and the scope rules that settled it."""
+        excluded = [r for r in self.compiled.excludes if self.fired(r) is True]
+        if excluded:
+            return False, excluded
+        exclude_unknown = any(self.fired(r) is None for r in self.compiled.excludes)
+        if not self.compiled.includes:
+            return (None if exclude_unknown else True), []
+        included = [r for r in self.compiled.includes if self.fired(r) is True]
+        if included:
+            return (None if exclude_unknown else True), included
+        include_unknown = any(self.fired(r) is None for r in self.compiled.includes)
+        return (None if include_unknown or exclude_unknown else False), []
+
+    def scope_missing(self) -> tuple[str, ...]:
+        found: dict[str, None] = {}
+        for rule in self.compiled.includes + self.compiled.excludes:
+            if self.fired(rule) is None:
+                found.update(dict.fromkeys(self.missing_of(rule)))
+        return tuple(found)
+
+    def missing_of(self, rule: CompiledRule) -> tuple[str, ...]:
+        """Missing facts that leave ``rule``'s firing unknown (its own condition, then its exceptions)."""
+        found: dict[str, None] = {}
+        if rule.rule.when is not None and rule.when(self.facts) is None:
+            found.update(dict.fromkeys(missing_facts(rule.rule.when, self.facts, self.calendar)))
+        base_id = rule.rule.exception_to
+        if base_id is not None:
+            base = self.compiled.by_id[base_id]
+            if base.rule.when is not None and base.when(self.facts) is None:
+                found.update(dict.fromkeys(missing_facts(base.rule.when, self.facts, self.calendar)))
+        for exc_id in rule.exceptions:
+            exc = self.compiled.by_id[exc_id]
+            if self.fired(exc) is None:
+                found.update(dict.fromkeys(self.missing_of(exc)))
+        return tuple(found)
+
+    def run(self) -> list[Decision]:
+        in_scope, settled_by = self.scope()
+        decisions = []
+        for rule in self.compiled.rules:
+            if rule.rule.kind is RuleKind.SCOPE:
+                decisions.append(self.decide(rule, True, ()))
+            else:
+                decisions.append(self.decide(rule, in_scope, settled_by))
+        return decisions
+
+    # -- one decision --------------------------------------------------------------------------
+
+    def used_facts(self, rule: CompiledRule) -> tuple[tuple[str, Any], ...]:
+        names = dict.fromkeys(rule.rule.facts())
+        for exc_id in rule.exceptions:
+            names.update(dict.fromkeys(self.compiled.by_id[exc_id].rule.facts()))
+        return tuple((n, self.facts[n]) for n in names if n in self.facts)
+
+    def decide(self, rule: CompiledRule, in_scope: bool | None, settled_by: Sequence[CompiledRule]) -> Decision:
+        r = rule.rule
+        base = dict(
+            rule=r.id, pack=r.pack, kind=r.kind.value, outcome=r.outcome, title_zh=r.title_zh,
+            title_en=r.title_en, citations=r.cites, facts=self.used_facts(rule),
+            in_principle=r.in_principle, exception_to=r.exception_to,
+        )
+        if in_scope is False:
+            names_zh = "、".join(f"{s.rule.title_zh}（{s.rule.cites[0].label}）" for s in settled_by)
+            names_en = ", ".join(s.rule.id for s in settled_by)
+            return Decision(
+                status=Status.NOT_APPLICABLE, **base,  # type: ignore[arg-type]
+                explanation_zh="不适用：项目不在本办法适用范围内" + (f"：{names_zh}" if names_zh else ""),
+                explanation_en="Not applicable: the project is outside this measure's scope"
+                + (f" ({names_en})" if names_en else ""),
+            )
+        fired = self.fired(rule)
+        gate = _and3((in_scope, fired))
+        if gate is False:
+            return self.not_applicable(rule, base)
+        if gate is None:
+            missing = dict.fromkeys(self.scope_missing() if in_scope is None else ())
+            missing.update(dict.fromkeys(self.missing_of(rule)))
+            # Also name what the requirement itself would need, so one round of questions suffices.
+            if rule.rule.require is not None and rule.require is not None and rule.require(self.facts) is None:
+                missing.update(dict.fromkeys(missing_facts(rule.rule.require, self.facts, self.calendar)))
+            names = self.fact_names(missing)
+            return Decision(
+                status=Status.UNKNOWN, missing=tuple(missing), **base,  # type: ignore[arg-type]
+                explanation_zh=f"无法判断：缺少{names[0]}", explanation_en=f"Unknown: missing {names[1]}",
+            )
+        when_zh, when_en = self.why(r.when)
+        if r.deadline is not None:
+            return self.deadline(rule, base)
+        if rule.require is not None:
+            met = rule.require(self.facts)
+            assert r.require is not None
+            if met is None:
+                missing = missing_facts(r.require, self.facts, self.calendar)
+                names = self.fact_names(missing)
+                return Decision(
+                    status=Status.APPLIES, missing=missing, **base,  # type: ignore[arg-type]
+                    explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + self.principle_zh(r),
+                    explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}",
+                )
+            detail_zh = explain(r.require, self.facts, self.vocab, self.calendar, "zh")
+            detail_en = explain(r.require, self.facts, self.vocab, self.calendar, "en")
+            status = Status.SATISFIED if met else Status.VIOLATED
+            word_zh, word_en = ("满足要求", "Satisfied") if met else ("违反要求", "Violated")
+            return Decision(
+                status=status, **base,  # type: ignore[arg-type]
+                explanation_zh=f"{word_zh}：{detail_zh}" + self.principle_zh(r),
+                explanation_en=f"{word_en}: {detail_en}",
+            )
+        return Decision(
+            status=Status.APPLIES, **base,  # type: ignore[arg-type]
+            explanation_zh=f"适用：{when_zh}" + self.principle_zh(r), explanation_en=f"Applies: {when_en}",
+        )
+
+    def principle_zh(self, rule: Any) -> str:
+        return "（原文为“原则上”，可能存在原文未列明的例外）" if rule.in_principle else ""
+
+    def why(self, cond: Any) -> tuple[str, str]:
+        if cond is None:
+            return "本办法范围内的项目均适用", "every project within the measure's scope"
+        return (explain(cond, self.facts, self.vocab, self.calendar, "zh"),
+                explain(cond, self.facts, self.vocab, self.calendar, "en"))
+
+    def fact_names(self, names: Iterable[str]) -> tuple[str, str]:
+        names = list(names)
+        zh = "、".join(self.vocab[n].label() for n in names)
+        en = ", ".join(names)
+        return zh, en
+
+    def not_applicable(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
+        winners = [self.compiled.by_id[e] for e in rule.exceptions if self.fired(self.compiled.by_id[e]) is True]
+        if winners and rule.when(self.facts) is not False:
+            winner = winners[0].rule
+            return Decision(
+                status=Status.NOT_APPLICABLE, overridden_by=winner.id, **base,
+                explanation_zh=f"不适用：例外规则“{winner.title_zh}”（{winner.cites[0].label}）优先适用",
+                explanation_en=f"Not applicable: the exception {winner.id} ({winner.cites[0].label}) prevails",
+            )
+        base_id = rule.rule.exception_to
+        if base_id is not None and rule.when(self.facts) is not False:
+            base_rule = self.compiled.by_id[base_id].rule
+            zh, en = self.why(base_rule.when)
+            return Decision(status=Status.NOT_APPLICABLE, **base,
+                            explanation_zh=f"不适用：本条是“{base_rule.title_zh}”的例外，而该规则的条件不成立：{zh}",
+                            explanation_en=f"Not applicable: this is an exception to {base_id}, whose condition "
+                            f"does not hold: {en}")
+        zh, en = self.why(rule.rule.when)
+        return Decision(status=Status.NOT_APPLICABLE, **base, explanation_zh=f"不适用：{zh}",
+                        explanation_en=f"Not applicable: {en}")
+
+    def deadline(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
+        deadline = rule.rule.deadline
+        assert deadline is not None
+        start = self.facts.get(deadline.start)
+        start_fact = self.vocab[deadline.start]
+        period = deadline.within.describe()
+        if start is None:
+            return Decision(
+                status=Status.UNKNOWN, missing=(deadline.start,), **base,
+                explanation_zh=f"无法计算期限：缺少{start_fact.label()}",
+                explanation_en=f"Cannot compute the deadline: missing {deadline.start}",
+            )
+        result = self.calendar.period_end(start, deadline.within)
+        due = result.date
+        done_dates = [self.facts.get(n) for n in deadline.done]
+        done = max(done_dates) if done_dates and all(d is not None for d in done_dates) else None
+        lead_zh = f"自{start_fact.zh} {start.isoformat()} 起{period}内，截止 {due.isoformat()}"
+        lead_en = f"{deadline.within.describe()} from {deadline.start} {start.isoformat()}: due {due.isoformat()}"
+        if result.provisional:
+            years = "、".join(map(str, result.assumed_years))
+            lead_zh += f"（{years}年尚无官方节假日安排，按周末暂算，结果暂定）"
+            lead_en += f" (provisional: no official schedule for {', '.join(map(str, result.assumed_years))})"
+        if done is not None:
+            on_time = done <= due
+            status = Status.SATISFIED if on_time else Status.VIOLATED
+            tail_zh = f"；{done.isoformat()} 完成，" + ("按期" if on_time else "逾期")
+            tail_en = f"; done {done.isoformat()}, " + ("on time" if on_time else "late")
+        elif self.as_of <= due:
+            status, tail_zh, tail_en = Status.PENDING, f"；截至 {self.as_of.isoformat()} 尚未完成，仍在期限内", \
+                f"; not done as of {self.as_of.isoformat()}, still within the period"
+        else:
+            status, tail_zh, tail_en = Status.OVERDUE, f"；截至 {self.as_of.isoformat()} 尚未完成，已逾期", \
+                f"; not done as of {self.as_of.isoformat()}, overdue"
+        return Decision(
+            status=status, due=due, provisional=result.provisional, **base,
+            explanation_zh=lead_zh + tail_zh, explanation_en=lead_en + tail_en,
+        )
+
+
+def load(path: str | Path | Sequence[str | Path] | None = None, *,
+         holidays: Iterable[str | Path] = ()) -> Engine:
+    """Load packs (default: those shipped with govrules) into an ``Engine``.
+
+    ``holidays`` names holiday-schedule files for years the built-in data does not cover yet.
+    Raises ``PackError`` listing every problem of every pack.
+    """
+    if path is None:
+        roots: list[str | Path] = [default_policies_dir()]
+    elif isinstance(path, (str, Path)):
+        roots = [path]
+    else:
+        roots = list(path)
+    holiday_paths = [Path(h) for h in holidays]
+    calendar = Calendar.with_files(holiday_paths) if holiday_paths else default_calendar()
+    return Engine(load_packs(roots), calendar=calendar)
+
+
+

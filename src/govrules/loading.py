@@ -1,0 +1,401 @@
+"""Loading rule packs: YAML files → published JSON Schema → semantic checks → frozen ``Pack``.
+
+A pack is a directory: ``pack.yaml`` (metadata), ``provisions.yaml`` (the provision registry) and
+``rules/*.yaml``. Loading reports every problem of every file at once, each with file, line,
+column and a hint, as one ``PackError``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+
+from .conditions import parse_condition, parse_period
+from .errors import PackError, PackProblem, did_you_mean
+from .model import Citation, Deadline, Document, Jurisdiction, Pack, Provision, Rule, RuleKind
+from .vocabulary import FactType, Vocabulary, default_vocabulary
+from .yamlfiles import YamlDocument, YamlReadError, read_yaml
+
+__all__ = ["PACK_FILE", "find_pack_dirs", "load_pack", "load_packs", "schema"]
+
+PACK_FILE = "pack.yaml"
+PROVISIONS_FILE = "provisions.yaml"
+RULES_DIR = "rules"
+
+# Keys of the YAML that the condition parser checks itself, with better messages than a schema
+# "oneOf" failure can give.
+_CONDITION_KEYS = frozenset({"when", "require"})
+
+
+@lru_cache(maxsize=None)
+def schema(name: str) -> dict[str, Any]:
+    """The published JSON Schema ``name`` (pack, provisions, rules, cases)."""
+    text = (resources.files("govrules") / "schemas" / f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(name))
+
+
+def _schema_problems(doc: YamlDocument, name: str) -> list[PackProblem]:
+    """Every place where ``doc`` breaks the published schema, located and in plain words."""
+    problems: list[PackProblem] = []
+    for error in _validator(name).iter_errors(doc.data):
+        path = tuple(error.absolute_path)
+        if any(key in _CONDITION_KEYS for key in path if isinstance(key, str)):
+            continue
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = list(error.schema.get("properties", {}))
+            for key in error.instance:
+                if key not in allowed:
+                    problems.append(doc.problem(
+                        path + (key,), f"unknown key {key!r}",
+                        hint=did_you_mean(str(key), allowed) or "allowed keys: " + ", ".join(allowed),
+                        code="unknown-key", key=True,
+                    ))
+            continue
+        if error.validator == "required":
+            problems.append(doc.problem(path, error.message.replace("is a required property",
+                                                                    "is required here"), code="required"))
+            continue
+        hint = None
+        if error.validator == "enum" and isinstance(error.instance, str):
+            hint = did_you_mean(error.instance, [str(v) for v in error.validator_value])
+        problems.append(doc.problem(path, error.message, hint=hint, code="schema"))
+    return problems
+
+
+def _read(path: Path, display: str, problems: list[PackProblem]) -> YamlDocument | None:
+    try:
+        return read_yaml(path, display=display)
+    except YamlReadError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def _date(doc: YamlDocument, path: tuple[str | int, ...], value: Any,
+          problems: list[PackProblem]) -> _dt.date | None:
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(doc.problem(path, f"{value!r} is not a date", hint="write YYYY-MM-DD"))
+        return None
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _PackLoader:
+    def __init__(self, directory: Path, vocab: Vocabulary) -> None:
+        self.directory = directory
+        self.vocab = vocab
+        self.problems: list[PackProblem] = []
+        self.hasher = hashlib.sha256()
+
+    def read(self, relative: str, schema_name: str) -> YamlDocument | None:
+        path = self.directory / relative
+        doc = _read(path, _display(path), self.problems)
+        if doc is None:
+            return None
+        self.hasher.update(relative.encode() + b"\0" + doc.raw + b"\0")
+        if doc.data is None:
+            self.problems.append(doc.problem((), "the file is empty"))
+            return None
+        schema_problems = _schema_problems(doc, schema_name)
+        self.problems.extend(schema_problems)
+        return None if schema_problems and not isinstance(doc.data, dict) else doc
+
+    def load(self) -> Pack | None:
+        meta_doc = self.read(PACK_FILE, "pack")
+        prov_doc = self.read(PROVISIONS_FILE, "provisions")
+        rule_docs = []
+        rules_dir = self.directory / RULES_DIR
+        if rules_dir.is_dir():
+            for path in sorted(rules_dir.glob("*.yaml")):
+                doc = self.read(f"{RULES_DIR}/{path.name}", "rules")
+                if doc is not None:
+                    rule_docs.append(doc)
+        if meta_doc is None or prov_doc is None:
+            return None
+        if self.problems:
+            # Structural problems first; semantic checks on a broken structure only add noise.
+            return None
+        meta = meta_doc.data
+        document = self.document(meta_doc, meta["document"])
+        provisions = self.provisions(prov_doc)
+        rules = self.rules(meta["id"], rule_docs, provisions, document)
+        if document is not None and document.in_force_cites and document.in_force_cites not in provisions:
+            self.problems.append(meta_doc.problem(
+                ("document", "in_force_cites"),
+                f"provision {document.in_force_cites!r} is not in the registry",
+                hint=did_you_mean(document.in_force_cites, list(provisions)), code="unknown-provision"))
+        if self.problems or document is None:
+            return None
+        j = meta["jurisdiction"]
+        return Pack(
+            id=meta["id"], version=str(meta["version"]),
+            jurisdiction=Jurisdiction(j["id"], j["name"], j.get("parent")),
+            document=document, provisions=MappingProxyType(provisions), rules=tuple(rules),
+            content_hash="sha256:" + self.hasher.hexdigest(), directory=self.directory,
+            description=meta.get("description"),
+        )
+
+    def document(self, doc: YamlDocument, data: dict[str, Any]) -> Document | None:
+        dates = {k: _date(doc, ("document", k), data.get(k), self.problems)
+                 for k in ("issued", "in_force_from", "in_force_until")}
+        if dates["issued"] is None or dates["in_force_from"] is None:
+            return None
+        until = dates["in_force_until"]
+        if until is not None and until < dates["in_force_from"]:
+            self.problems.append(doc.problem(("document", "in_force_until"),
+                                             "in_force_until is before in_force_from"))
+        return Document(
+            number=data["number"], title=data["title"], issuer=data["issuer"],
+            issued=dates["issued"], in_force_from=dates["in_force_from"], in_force_until=until,
+            in_force_cites=data.get("in_force_cites"), repeals=tuple(data.get("repeals", ())),
+            numbering=data["numbering"], source=data.get("source"),
+        )
+
+    def provisions(self, doc: YamlDocument) -> dict[str, Provision]:
+        entries = doc.data["provisions"]
+        by_path: dict[tuple[str, ...], int] = {}
+        labels: dict[str, int] = {}
+        children: dict[tuple[str, ...], list[int]] = {}
+        for index, entry in enumerate(entries):
+            where = ("provisions", index)
+            path = tuple(entry["path"])
+            if entry["label"] in labels:
+                self.problems.append(doc.problem(where + ("label",), f"label {entry['label']!r} is used twice",
+                                                 code="duplicate-provision"))
+            if path in by_path:
+                self.problems.append(doc.problem(where + ("path",), f"path {list(path)} is used twice",
+                                                 code="duplicate-provision"))
+            labels[entry["label"]] = index
+            by_path[path] = index
+            if len(path) > 1:
+                if path[:-1] not in by_path:
+                    self.problems.append(doc.problem(
+                        where + ("path",), f"the parent {list(path[:-1])} is not listed before this entry",
+                        code="orphan-provision"))
+                children.setdefault(path[:-1], []).append(index)
+            evaluable = entry.get("evaluable", True)
+            if not evaluable and not entry.get("reason"):
+                self.problems.append(doc.problem(where, "a provision marked evaluable: false needs a reason",
+                                                 code="reason-missing"))
+            if evaluable and "reason" in entry:
+                self.problems.append(doc.problem(where + ("reason",),
+                                                 "reason is only for provisions marked evaluable: false"))
+
+        def full_text(index: int) -> str:
+            entry = entries[index]
+            parts = [entry["text"]] if entry.get("text") else []
+            parts.extend(full_text(i) for i in children.get(tuple(entry["path"]), ()))
+            return "".join(parts)
+
+        result: dict[str, Provision] = {}
+        for index, entry in enumerate(entries):
+            path = tuple(entry["path"])
+            kids = tuple(entries[i]["label"] for i in children.get(path, ()))
+            if not kids and not entry.get("text"):
+                self.problems.append(doc.problem(("provisions", index), "a provision with no sub-items needs its text",
+                                                 code="text-missing"))
+            line, column = doc.locate(("provisions", index))
+            result[entry["label"]] = Provision(
+                label=entry["label"], path=path, text=entry.get("text"), full_text=full_text(index),
+                evaluable=entry.get("evaluable", True), reason=entry.get("reason"), children=kids,
+                at=(doc.file, line, column),
+            )
+        return result
+
+    def rules(self, pack_id: str, docs: Sequence[YamlDocument], provisions: dict[str, Provision],
+              document: Document | None) -> list[Rule]:
+        rules: list[Rule] = []
+        where_of: dict[str, tuple[YamlDocument, tuple[str | int, ...]]] = {}
+        number = document.number if document else ""
+        for doc in docs:
+            for index, data in enumerate(doc.data["rules"]):
+                here: tuple[str | int, ...] = ("rules", index)
+                rule = self.rule(pack_id, doc, here, data, provisions, number)
+                if data["id"] in where_of:
+                    first_doc, first_path = where_of[data["id"]]
+                    line, _ = first_doc.locate(first_path)
+                    self.problems.append(doc.problem(
+                        here + ("id",), f"rule id {data['id']!r} is already used ({first_doc.file}:{line})",
+                        code="duplicate-rule"))
+                    continue
+                where_of[data["id"]] = (doc, here)
+                if rule is not None:
+                    rules.append(rule)
+        ids = {r.id for r in rules}
+        for rule in rules:
+            if rule.exception_to is not None and rule.exception_to not in ids and rule.exception_to not in where_of:
+                doc, here = where_of[rule.id]
+                self.problems.append(doc.problem(
+                    here + ("exception_to",), f"exception_to names unknown rule {rule.exception_to!r}",
+                    hint=did_you_mean(rule.exception_to, list(ids)), code="unknown-rule"))
+        self.check_exception_cycles(rules, where_of)
+        # Decisions read best in the document's own order: sort by the first provision cited.
+        order = {label: i for i, label in enumerate(provisions)}
+        rules.sort(key=lambda r: order.get(r.cites[0].label, len(order)) if r.cites else len(order))
+        return rules
+
+    def check_exception_cycles(self, rules: list[Rule],
+                               where_of: dict[str, tuple[YamlDocument, tuple[str | int, ...]]]) -> None:
+        parent = {r.id: r.exception_to for r in rules if r.exception_to}
+        reported: set[str] = set()
+        for start in parent:
+            chain = [start]
+            node = parent.get(start)
+            while node is not None and node not in chain:
+                chain.append(node)
+                node = parent.get(node)
+            if node is not None and node == start and not reported.intersection(chain):
+                reported.update(chain)
+                doc, here = where_of[start]
+                self.problems.append(doc.problem(
+                    here + ("exception_to",),
+                    "exceptions form a cycle: " + " → ".join(chain + [start]),
+                    hint="an exception must not, directly or through others, be an exception to itself",
+                    code="exception-cycle"))
+
+    def rule(self, pack_id: str, doc: YamlDocument, here: tuple[str | int, ...], data: dict[str, Any],
+             provisions: dict[str, Provision], number: str) -> Rule | None:
+        before = len(self.problems)
+        rule_id = data["id"]
+        if not rule_id.startswith(pack_id + "."):
+            self.problems.append(doc.problem(here + ("id",), f"rule id {rule_id!r} must start with {pack_id + '.'!r}",
+                                             hint="rule ids are unique across packs because they start with the pack id"))
+        kind = RuleKind(data["kind"])
+        citations = []
+        for i, label in enumerate(data["cites"]):
+            provision = provisions.get(label)
+            if provision is None:
+                self.problems.append(doc.problem(
+                    here + ("cites", i), f"cites {label!r}, which is not in the provision registry",
+                    hint=did_you_mean(label, list(provisions)), code="unknown-provision"))
+                continue
+            if not provision.evaluable:
+                self.problems.append(doc.problem(
+                    here + ("cites", i), f"cites {label!r}, which the registry marks as not evaluable",
+                    hint="remove evaluable: false from the registry entry, or cite another provision",
+                    code="cites-not-evaluable"))
+            citations.append(Citation(number, provision.path, provision.label, provision.full_text))
+        when = require = None
+        if "when" in data:
+            when = parse_condition(data["when"], here + ("when",), doc, self.vocab, self.problems)
+        if "require" in data:
+            require = parse_condition(data["require"], here + ("require",), doc, self.vocab, self.problems)
+        deadline = self.deadline(doc, here, data.get("deadline"))
+        self.check_kind(doc, here, kind, data)
+        if len(self.problems) > before:
+            return None
+        line, column = doc.locate(here)
+        return Rule(
+            id=rule_id, kind=kind, title_zh=data["title"]["zh"], title_en=data["title"]["en"],
+            cites=tuple(citations), outcome=data["outcome"], pack=pack_id, when=when, require=require,
+            deadline=deadline, effect=data.get("effect"), exception_to=data.get("exception_to"),
+            in_principle=data.get("in_principle", False), note=data.get("note"), at=(doc.file, line, column),
+        )
+
+    def deadline(self, doc: YamlDocument, here: tuple[str | int, ...], data: Any) -> Deadline | None:
+        if data is None:
+            return None
+        where = here + ("deadline",)
+        raw_done = data.get("done", [])
+        done = [raw_done] if isinstance(raw_done, str) else list(raw_done)
+        names: list[tuple[tuple[str | int, ...], str]] = [(where + ("from",), data["from"])]
+        names += [(where + (("done",) if isinstance(raw_done, str) else ("done", i)), name)
+                  for i, name in enumerate(done)]
+        ok = True
+        for key_path, name in names:
+            if name not in self.vocab:
+                self.problems.append(doc.problem(key_path, f"unknown fact {name!r}",
+                                                 hint=did_you_mean(name, list(self.vocab)), code="unknown-fact"))
+                ok = False
+            elif self.vocab[name].type is not FactType.DATE:
+                self.problems.append(doc.problem(key_path, f"{name} is a {self.vocab[name].type.value}, "
+                                                 "but a deadline counts from and to dates", code="type-mismatch"))
+                ok = False
+        period = parse_period(data["within"], where + ("within",), doc, self.vocab, self.problems)
+        if not ok or period is None:
+            return None
+        return Deadline(start=data["from"], within=period, done=tuple(done))
+
+    def check_kind(self, doc: YamlDocument, here: tuple[str | int, ...], kind: RuleKind, data: dict[str, Any]) -> None:
+        def bad(key: str, message: str) -> None:
+            self.problems.append(doc.problem(here + (key,) if key in data else here, message, code="kind"))
+
+        if kind is RuleKind.SCOPE and "effect" not in data:
+            bad("effect", "a scope rule says whether it includes or excludes: effect: include | exclude")
+        if kind is not RuleKind.SCOPE and "effect" in data:
+            bad("effect", "only scope rules have an effect")
+        if kind is RuleKind.DEADLINE and "deadline" not in data:
+            bad("deadline", "a deadline rule needs deadline: {from, within, done}")
+        if kind is not RuleKind.DEADLINE and "deadline" in data:
+            bad("deadline", f"only deadline rules have a deadline (this one is {kind.value!r})")
+        if kind in (RuleKind.SCOPE, RuleKind.EXCLUSION) and "require" in data:
+            bad("require", f"a {kind.value} rule states when it applies, not a requirement; use when")
+
+
+def load_pack(directory: Path | str, vocab: Vocabulary | None = None) -> Pack:
+    """Load one pack directory; raise ``PackError`` listing every problem found in it."""
+    loader = _PackLoader(Path(directory), vocab or default_vocabulary())
+    pack = loader.load()
+    if loader.problems or pack is None:
+        raise PackError(loader.problems or [PackProblem(file=str(directory), message="the pack could not be loaded")])
+    return pack
+
+
+def find_pack_dirs(root: Path | str) -> list[Path]:
+    """The pack directories under ``root`` (or ``root`` itself if it is one), sorted."""
+    root = Path(root)
+    if (root / PACK_FILE).is_file():
+        return [root]
+    return sorted(p.parent for p in root.glob(f"*/{PACK_FILE}"))
+
+
+def load_packs(roots: Iterable[Path | str], vocab: Vocabulary | None = None) -> tuple[Pack, ...]:
+    """Load every pack under ``roots``; problems of all packs are reported together."""
+    vocab = vocab or default_vocabulary()
+    packs: list[Pack] = []
+    problems: list[PackProblem] = []
+    seen: dict[str, Path] = {}
+    for root in roots:
+        dirs = find_pack_dirs(root)
+        if not dirs:
+            problems.append(PackProblem(file=str(root), message=f"no rule pack found (no */{PACK_FILE})",
+                                        code="no-packs"))
+        for directory in dirs:
+            try:
+                pack = load_pack(directory, vocab)
+            except PackError as exc:
+                problems.extend(exc.problems)
+                continue
+            if pack.id in seen:
+                problems.append(PackProblem(file=_display(directory / PACK_FILE), line=None,
+                                            message=f"pack id {pack.id!r} is also used by {seen[pack.id]}",
+                                            code="duplicate-pack"))
+                continue
+            seen[pack.id] = directory
+            packs.append(pack)
+    if problems:
+        raise PackError(problems)
+    return tuple(packs)
+

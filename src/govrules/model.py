@@ -1,0 +1,160 @@
+"""The validated pack model: frozen objects that hold everything a rule means.
+
+Loading (``loading``) builds these from YAML after every check has passed; compiling
+(``compiling``) and any later backend derive their forms from them, so nothing about a rule's
+meaning lives only in an evaluator.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .calendar import Period
+from .conditions import Condition, Location, facts_used
+
+__all__ = [
+    "Citation",
+    "Deadline",
+    "Document",
+    "Jurisdiction",
+    "Pack",
+    "Provision",
+    "Rule",
+    "RuleKind",
+]
+
+
+class RuleKind(str, enum.Enum):
+    """What a rule does; the status a decision can take depends on it (see docs/pack-format.md)."""
+
+    SCOPE = "scope"
+    EXCLUSION = "exclusion"
+    APPROVAL = "approval"
+    REVIEW = "review"
+    OBLIGATION = "obligation"
+    DEADLINE = "deadline"
+    CHANGE_CONTROL = "change_control"
+    CONSEQUENCE = "consequence"
+
+
+@dataclass(frozen=True, slots=True)
+class Provision:
+    """One 条/款/项 (or outline item) of a document, with its own numbering and verbatim text."""
+
+    label: str
+    path: tuple[str, ...]
+    text: str | None
+    full_text: str
+    evaluable: bool = True
+    reason: str | None = None
+    children: tuple[str, ...] = ()
+    at: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A provision as cited by a decision: document number, path, display label, verbatim text."""
+
+    document: str
+    path: tuple[str, ...]
+    label: str
+    text: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"document": self.document, "path": list(self.path), "label": self.label, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """Something must be done within ``within`` after the date in fact ``start``.
+
+    ``done`` names the date facts that record doing it; with several, the act is done when all are,
+    on the latest of them (e.g. 初验 and 试运行 both finished).
+    """
+
+    start: str
+    within: Period
+    done: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One encoded rule: when it applies, what it requires, which provisions justify it."""
+
+    id: str
+    kind: RuleKind
+    title_zh: str
+    title_en: str
+    cites: tuple[Citation, ...]
+    outcome: str
+    pack: str
+    when: Condition | None = None
+    require: Condition | None = None
+    deadline: Deadline | None = None
+    effect: str | None = None
+    exception_to: str | None = None
+    in_principle: bool = False
+    note: str | None = None
+    at: Location | None = field(default=None, compare=False)
+
+    def facts(self) -> tuple[str, ...]:
+        """Every fact this rule reads (its own condition, requirement and deadline), in order."""
+        names: dict[str, None] = dict.fromkeys(facts_used(self.when))
+        names.update(dict.fromkeys(facts_used(self.require)))
+        if self.deadline is not None:
+            names[self.deadline.start] = None
+            names.update(dict.fromkeys(self.deadline.done))
+        return tuple(names)
+
+
+@dataclass(frozen=True, slots=True)
+class Jurisdiction:
+    id: str
+    name: str
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The measure a pack encodes: number, title, issuer, dates and numbering style."""
+
+    number: str
+    title: str
+    issuer: str
+    issued: _dt.date
+    in_force_from: _dt.date
+    numbering: str
+    in_force_until: _dt.date | None = None
+    in_force_cites: str | None = None
+    repeals: tuple[str, ...] = ()
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """A loaded, checked rule pack. Immutable, so one pack can serve many threads."""
+
+    id: str
+    version: str
+    jurisdiction: Jurisdiction
+    document: Document
+    provisions: Mapping[str, Provision]
+    rules: tuple[Rule, ...]
+    content_hash: str
+    directory: Path | None = field(default=None, compare=False)
+    description: str | None = None
+
+    def in_force(self, on: _dt.date) -> bool:
+        """Whether the document is in force on ``on`` (both ends inclusive)."""
+        until = self.document.in_force_until
+        return self.document.in_force_from <= on and (until is None or on <= until)
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)

@@ -1,0 +1,201 @@
+"""Projects: the documents other systems submit, validated into typed, immutable facts.
+
+A project is a flat mapping of fact names (from the vocabulary) to values, plus an optional ``id``
+and ``name``. The pydantic model is generated from the vocabulary, so a fact added there is
+accepted here at once. Every bad field is reported, each by name, in one ``ProjectError``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any, Literal, Optional
+
+import pydantic
+from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictInt, StrictStr
+
+from .amounts import parse_amount
+from .errors import ProjectError, ProjectProblem, did_you_mean
+from .vocabulary import FactType, Vocabulary, default_vocabulary
+from .yamlfiles import YamlReadError, read_yaml_text
+
+__all__ = ["Project", "parse_project", "read_project"]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_META = ("id", "name")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A validated project: its identity and its facts (missing facts are simply absent)."""
+
+    facts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    id: str | None = None
+    name: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The project as JSON-ready data (amounts and numbers as exact strings, dates ISO)."""
+        out: dict[str, Any] = {}
+        if self.id is not None:
+            out["id"] = self.id
+        if self.name is not None:
+            out["name"] = self.name
+        for key in sorted(self.facts):
+            out[key] = json_value(self.facts[key])
+        return out
+
+
+def json_value(value: Any) -> Any:
+    """A fact value in JSON: Decimal → exact string, date → ISO text, others unchanged."""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
+
+
+def _date(value: Any) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        raise ValueError("give a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+    raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-05-11")
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError("a number, not true/false")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("a finite number")
+        value = repr(value)
+    try:
+        number = Decimal(value) if isinstance(value, (int, str, Decimal)) else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        raise ValueError(f"{value!r} is not a number")
+    if number < 0:
+        raise ValueError("cannot be negative")
+    return number
+
+
+def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
+    if fact_type is FactType.AMOUNT:
+        return Annotated[Decimal, BeforeValidator(parse_amount)]
+    if fact_type is FactType.NUMBER:
+        return Annotated[Decimal, BeforeValidator(_number)]
+    if fact_type is FactType.DATE:
+        return Annotated[_dt.date, BeforeValidator(_date)]
+    if fact_type is FactType.BOOLEAN:
+        return StrictBool
+    if fact_type is FactType.INTEGER:
+        return StrictInt
+    if fact_type is FactType.ENUM:
+        return Literal[values]  # type: ignore[valid-type]
+    return StrictStr
+
+
+@lru_cache(maxsize=8)
+def _model(vocab: Vocabulary) -> type[pydantic.BaseModel]:
+    fields: dict[str, Any] = {
+        "id": (Optional[StrictStr], None),
+        "name": (Optional[StrictStr], None),
+    }
+    for name, fact in vocab.items():
+        fields[name] = (Optional[_field_type(fact.type, tuple(fact.values))], None)
+    return pydantic.create_model(  # type: ignore[call-overload, no-any-return]
+        "ProjectModel", __config__=ConfigDict(extra="forbid", frozen=True), **fields
+    )
+
+
+def _problem(error: Mapping[str, Any], vocab: Vocabulary, given: Mapping[str, Any]) -> ProjectProblem:
+    loc = error.get("loc") or ("(project)",)
+    name = str(loc[0])
+    value = error.get("input")
+    if error["type"] == "extra_forbidden":
+        return ProjectProblem(
+            field=name, code="unknown-field", value=value,
+            message="is not a fact govrules knows",
+            hint=did_you_mean(name, list(vocab) + list(_META)) or "see docs/facts.md for the fact vocabulary",
+        )
+    message = str(error.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    hint = None
+    fact = vocab.get(name)
+    if fact is not None and fact.type is FactType.ENUM:
+        hint = did_you_mean(str(value), list(fact.values)) or "one of: " + ", ".join(fact.values)
+        message = f"{value!r} is not a value of {name}"
+    elif fact is not None and error["type"].startswith(("bool", "int", "string")):
+        message = f"expected {fact.type.value}, got {type(value).__name__} {value!r}"
+        if fact.type is FactType.BOOLEAN:
+            hint = "write true or false"
+    return ProjectProblem(field=".".join(str(p) for p in loc), code=error["type"], value=value,
+                          message=message, hint=hint)
+
+
+def parse_project(data: Any, vocab: Vocabulary | None = None, *, source: str | None = None) -> Project:
+    """Validate ``data`` (a mapping) into a ``Project``; raise ``ProjectError`` naming each bad field."""
+    vocab = vocab or default_vocabulary()
+    if isinstance(data, Project):
+        return data
+    if not isinstance(data, Mapping):
+        raise ProjectError([ProjectProblem(
+            field="(project)", code="type", value=data,
+            message=f"a project is a mapping of fact names to values, not {type(data).__name__}",
+        )], source=source)
+    bad_keys = [k for k in data if not isinstance(k, str)]
+    if bad_keys:
+        raise ProjectError([ProjectProblem(field=repr(k), code="key", message="field names must be text")
+                            for k in bad_keys], source=source)
+    try:
+        model = _model(vocab).model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ProjectError([_problem(e, vocab, data) for e in exc.errors()], source=source) from None
+    values = model.__dict__
+    facts = {k: v for k, v in values.items() if k not in _META and v is not None}
+    return Project(facts=MappingProxyType(facts), id=values.get("id"), name=values.get("name"))
+
+
+def read_project(path: Path | str, vocab: Vocabulary | None = None) -> Project:
+    """Read a project from a ``.json``, ``.yaml`` or ``.yml`` file."""
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProjectError([ProjectProblem(field="(file)", code="unreadable",
+                                           message=f"cannot read {source}: {exc.strerror}")]) from None
+    return parse_project(_decode(raw, path.suffix.lower(), source), vocab, source=source)
+
+
+def _decode(raw: bytes, suffix: str, source: str) -> Any:
+    if suffix == ".json":
+        try:
+            return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant)
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise ProjectError([ProjectProblem(field="(file)", code="syntax",
+                                               message=f"not valid JSON: {exc}")], source=source) from None
+    try:
+        return read_yaml_text(raw, source).data
+    except YamlReadError as exc:
+        raise ProjectError([ProjectProblem(field=f"(line {p.line})" if p.line else "(file)",
+                                           code=p.code, message=p.message, hint=p.hint)
+                            for p in exc.problems], source=source) from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number govrules accepts")

@@ -1,0 +1,143 @@
+"""The fact vocabulary: the one typed list of what a project can state and a pack can test.
+
+It is data (``data/facts.yaml``), read once; packs and projects are both checked against it, so a
+fact means the same thing in every jurisdiction and one project can be evaluated under every pack.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+from .errors import PackError, PackProblem
+from .yamlfiles import YamlDocument, YamlReadError, read_yaml, read_yaml_text
+
+__all__ = ["Fact", "FactType", "Vocabulary", "default_vocabulary"]
+
+
+class FactType(str, enum.Enum):
+    """The types a fact can have; the condition language checks every comparison against them."""
+
+    AMOUNT = "amount"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    ENUM = "enum"
+    TEXT = "text"
+
+    @property
+    def ordered(self) -> bool:
+        """Whether 以上/以下/超过/… make sense for values of this type."""
+        return self in (FactType.AMOUNT, FactType.NUMBER, FactType.INTEGER, FactType.DATE)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One declared fact: its name, type, unit and meaning in Chinese and English."""
+
+    name: str
+    type: FactType
+    zh: str
+    en: str
+    unit: str | None = None
+    description: str | None = None
+    values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+    def label(self) -> str:
+        """``中文名（name）`` for messages a policy officer reads."""
+        return f"{self.zh}（{self.name}）"
+
+
+class Vocabulary(Mapping[str, Fact]):
+    """An immutable mapping of fact name to ``Fact``."""
+
+    def __init__(self, facts: Mapping[str, Fact], source: str) -> None:
+        self._facts = MappingProxyType(dict(facts))
+        self.source = source
+
+    def __getitem__(self, name: str) -> Fact:
+        return self._facts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    # Identity semantics: a vocabulary is loaded once and used as a cache key for derived models.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    @classmethod
+    def from_file(cls, path: Path) -> Vocabulary:
+        """Read a vocabulary file, raising ``PackError`` with every problem located."""
+        try:
+            doc = read_yaml(path)
+        except YamlReadError as exc:
+            raise PackError(exc.problems) from None
+        return cls._from_document(doc)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, name: str) -> Vocabulary:
+        """Read a vocabulary from bytes (``name`` is used in problems)."""
+        try:
+            doc = read_yaml_text(raw, name)
+        except YamlReadError as exc:
+            raise PackError(exc.problems) from None
+        return cls._from_document(doc)
+
+    @classmethod
+    def _from_document(cls, doc: YamlDocument) -> Vocabulary:
+        problems: list[PackProblem] = []
+        facts: dict[str, Fact] = {}
+        body = doc.data.get("facts") if isinstance(doc.data, dict) else None
+        if not isinstance(body, dict):
+            raise PackError([doc.problem((), "a vocabulary file needs a mapping under 'facts'")])
+        known_keys = {"type", "zh", "en", "unit", "description", "values"}
+        for name, spec in body.items():
+            path = ("facts", name)
+            if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+                problems.append(doc.problem(path, f"fact name {name!r} must be an ASCII identifier", key=True))
+                continue
+            if not isinstance(spec, dict):
+                problems.append(doc.problem(path, "a fact needs a mapping with type, zh and en"))
+                continue
+            for key in spec:
+                if key not in known_keys:
+                    problems.append(doc.problem(path + (key,), f"unknown key {key!r}", key=True))
+            try:
+                ftype = FactType(spec.get("type"))
+            except ValueError:
+                problems.append(doc.problem(
+                    path + ("type",), f"unknown fact type {spec.get('type')!r}",
+                    hint="one of: " + ", ".join(t.value for t in FactType),
+                ))
+                continue
+            values = spec.get("values") or {}
+            if (ftype is FactType.ENUM) != bool(values):
+                problems.append(doc.problem(path, "an enum fact, and only an enum fact, lists its values"))
+                continue
+            if not all(isinstance(spec.get(k), str) for k in ("zh", "en")):
+                problems.append(doc.problem(path, "a fact needs zh and en text"))
+                continue
+            facts[name] = Fact(
+                name=name, type=ftype, zh=spec["zh"], en=spec["en"], unit=spec.get("unit"),
+                description=spec.get("description"),
+                values=MappingProxyType({str(k): str(v) for k, v in values.items()}),
+            )
+        if problems:
+            raise PackError(problems)
+        return cls(facts, source=doc.file)
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    """The vocabulary shipped with govrules (read once; immutable, so shared safely)."""
+    resource = resources.files("govrules") / "data" / "facts.yaml"
+    return Vocabulary.from_bytes(resource.read_bytes(), "govrules/data/facts.yaml")

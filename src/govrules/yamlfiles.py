@@ -1,0 +1,274 @@
+"""Reading YAML strictly, keeping where every node came from.
+
+Packs are written by hand by policy staff, so the reader refuses what YAML allows but a careful
+author never means: duplicate keys, tags (``!!python/object`` and every other), anchors and
+aliases (and with them alias bombs), YAML 1.1 booleans such as ``no``/``on``/``yes`` written
+bare, files that are not UTF-8 or are larger than any real pack. Numbers with a fraction become
+``Decimal`` from their exact source text (money is never a float); dates stay strings and are
+checked by the schema. Every problem carries file, line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .errors import PackProblem
+
+__all__ = ["MAX_FILE_BYTES", "YamlDocument", "YamlReadError", "read_yaml", "read_yaml_text"]
+
+#: No pack file of a real measure comes near this; a larger file is refused before parsing.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+_AMBIGUOUS_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_ALLOWED_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+_AMBIGUOUS_TAG = "tag:govrules:ambiguous-bool"
+
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
+    """A safe loader with YAML 1.2 core-schema scalars and no 1.1 surprises."""
+
+    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode and implicit[0] and _AMBIGUOUS_BOOL.match(value):
+            return _AMBIGUOUS_TAG
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+def _add_resolver(tag: str, pattern: str, first: str) -> None:
+    _StrictLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+
+_add_resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN" + "\0")
+_StrictLoader.yaml_implicit_resolvers.setdefault("", []).append(
+    ("tag:yaml.org,2002:null", re.compile(r"^$"))
+)
+_add_resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_add_resolver(
+    "tag:yaml.org,2002:int",
+    r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
+    "-+0123456789",
+)
+_add_resolver(
+    "tag:yaml.org,2002:float",
+    r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$",
+    "-+0123456789.",
+)
+
+
+def _construct_int(loader: _StrictLoader, node: ScalarNode) -> int:
+    text = node.value
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+def _construct_decimal(loader: _StrictLoader, node: ScalarNode) -> Decimal:
+    return Decimal(node.value)
+
+
+def _construct_bool(loader: _StrictLoader, node: ScalarNode) -> bool:
+    return str(node.value).lower() == "true"
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+
+
+class YamlReadError(Exception):
+    """A file could not be read as strict YAML; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[PackProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed file: its data, its bytes, and the 1-based (line, column) of every node and key."""
+
+    file: str
+    data: Any
+    raw: bytes
+    marks: dict[Path_, tuple[int, int]] = field(repr=False)
+    key_marks: dict[Path_, tuple[int, int]] = field(repr=False)
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Where the node at ``path`` (or its key) starts, or its nearest located ancestor."""
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        probe = tuple(path)
+        while True:
+            if probe in self.marks:
+                return self.marks[probe]
+            if not probe:
+                return (None, None)
+            probe = probe[:-1]
+
+    def problem(
+        self, path: Path_, message: str, *, hint: str | None = None, code: str = "invalid",
+        key: bool = False,
+    ) -> PackProblem:
+        """A problem located at the node (or key) at ``path`` of this file."""
+        line, column = self.locate(path, key=key)
+        return PackProblem(
+            file=self.file, line=line, column=column, path=tuple(path), message=message,
+            hint=hint, code=code,
+        )
+
+
+def _mark(node: Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _walk(
+    node: Node, path: Path_, file: str, marks: dict[Path_, tuple[int, int]],
+    key_marks: dict[Path_, tuple[int, int]], seen: set[int], problems: list[PackProblem],
+) -> None:
+    """Record every node's position and find what the strict reading refuses."""
+    if id(node) in seen:
+        if -id(node) in seen:  # already reported for this anchor
+            return
+        seen.add(-id(node))
+        line, column = _mark(node)
+        problems.append(PackProblem(
+            file=file, line=line, column=column, path=path, code="alias",
+            message="YAML anchors and aliases (& and *) are not allowed in rule files",
+            hint="write the value out in full",
+        ))
+        return
+    seen.add(id(node))
+    marks[path] = _mark(node)
+    if node.tag not in _ALLOWED_TAGS:
+        line, column = _mark(node)
+        if node.tag == _AMBIGUOUS_TAG:
+            problems.append(PackProblem(
+                file=file, line=line, column=column, path=path, code="ambiguous-boolean",
+                message=f"bare {node.value!r} is a boolean in YAML 1.1 and text in YAML 1.2",
+                hint=f'write true or false for a yes/no value, or quote it ("{node.value}") for text',
+            ))
+        else:
+            problems.append(PackProblem(
+                file=file, line=line, column=column, path=path, code="tag",
+                message=f"YAML tag {node.tag!r} is not allowed",
+                hint="remove the tag; rule files hold plain text, numbers, lists and mappings",
+            ))
+        return
+    if isinstance(node, SequenceNode):
+        for index, child in enumerate(node.value):
+            _walk(child, path + (index,), file, marks, key_marks, seen, problems)
+    elif isinstance(node, MappingNode):
+        first_seen: dict[Any, tuple[int, int]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
+                line, column = _mark(key_node)
+                problems.append(PackProblem(
+                    file=file, line=line, column=column, path=path, code="key",
+                    message="a mapping key must be plain text",
+                ))
+                continue
+            key = key_node.value
+            if key_node.tag == "tag:yaml.org,2002:int":
+                key = str(key)
+            if key in first_seen:
+                line, column = _mark(key_node)
+                was = first_seen[key]
+                problems.append(PackProblem(
+                    file=file, line=line, column=column, path=path + (key,),
+                    code="duplicate-key",
+                    message=f"duplicate key {key!r} (first defined at line {was[0]})",
+                    hint="each key may appear once in a mapping; merge the two entries",
+                ))
+                continue
+            first_seen[key] = _mark(key_node)
+            key_marks[path + (key,)] = _mark(key_node)
+            _walk(value_node, path + (key,), file, marks, key_marks, seen, problems)
+
+
+def _too_large(file: str, size: int, max_bytes: int) -> YamlReadError:
+    return YamlReadError([PackProblem(
+        file=file, code="too-large",
+        message=f"the file is {size:,} bytes; the limit is {max_bytes:,}",
+        hint="no rule file of a real measure comes near this size",
+    )])
+
+
+def _decode(raw: bytes, file: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise YamlReadError([PackProblem(
+            file=file, line=line, column=column, code="encoding",
+            message=f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            hint="save the file as UTF-8",
+        )]) from None
+
+
+def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
+    """Parse ``raw`` (the bytes of ``file``) strictly; raise ``YamlReadError`` with every problem."""
+    if len(raw) > max_bytes:
+        raise _too_large(file, len(raw), max_bytes)
+    text = _decode(raw, file)
+    loader = _StrictLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise YamlReadError([PackProblem(
+                file=file,
+                line=mark.line + 1 if mark else None,
+                column=mark.column + 1 if mark else None,
+                code="syntax",
+                message=f"YAML syntax error: {exc.problem or exc.context}",
+                hint=exc.context if exc.problem and exc.context else None,
+            )]) from None
+        except yaml.YAMLError as exc:
+            raise YamlReadError([PackProblem(file=file, code="syntax", message=str(exc))]) from None
+        marks: dict[Path_, tuple[int, int]] = {}
+        key_marks: dict[Path_, tuple[int, int]] = {}
+        problems: list[PackProblem] = []
+        if node is None:
+            return YamlDocument(file=file, data=None, raw=raw, marks=marks, key_marks=key_marks)
+        _walk(node, (), file, marks, key_marks, set(), problems)
+        if problems:
+            raise YamlReadError(problems)
+        data = loader.construct_document(node)
+    finally:
+        loader.dispose()
+    return YamlDocument(file=file, data=data, raw=raw, marks=marks, key_marks=key_marks)
+
+
+def read_yaml(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
+    """Read and parse the file at ``path``; ``display`` is the name used in problems."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _too_large(name, size, max_bytes)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise YamlReadError([PackProblem(
+            file=name, code="unreadable", message=f"cannot read the file: {exc.strerror}",
+        )]) from None
+    return read_yaml_text(raw, name, max_bytes=max_bytes)
