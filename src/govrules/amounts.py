@@ -47,8 +47,8 @@ def parse_amount(value: object) -> Decimal:
             raise AmountError(f"{value!r}: thousands separators must group three digits")
         try:
             amount = Decimal(number.replace(",", "")) * _UNITS[unit]
-        except InvalidOperation:
-            raise AmountError(f"{value!r} is not an amount") from None
+        except ArithmeticError:  # InvalidOperation, and Overflow for exponents like 1e999999999
+            raise AmountError(f"{value!r} is not an amount of any plausible size") from None
     else:
         raise AmountError(f"an amount must be a number or text, not {type(value).__name__}")
     if not amount.is_finite():
@@ -57,7 +57,7 @@ def parse_amount(value: object) -> Decimal:
         raise AmountError("an amount cannot be negative")
     if amount > MAX_AMOUNT:
         raise AmountError(f"{amount} 元 is larger than any plausible project (limit 10^15 元)")
-    return amount
+    return amount if amount != 0 else Decimal(0)  # no "-0"
 
 
 def format_amount(amount: Decimal) -> str:

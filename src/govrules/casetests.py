@@ -144,19 +144,54 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
     if pack is None:
         raise PackError([doc.problem((), f"no loaded pack in {pack_dir}")])
     data = doc.data
-    default_as_of = data.get("as_of")
+
+    def known_provision(label: str, where: tuple[str | int, ...]) -> bool:
+        if label in pack.provisions:
+            return True
+        problems.append(doc.problem(where, f"provision {label!r} is not in the {pack.id} registry",
+                                    hint=did_you_mean(label, list(pack.provisions)), code="unknown-provision"))
+        return False
+
+    def date_at(where: tuple[str | int, ...]) -> _dt.date | None:
+        try:
+            return _dt.date.fromisoformat(doc_value(where))
+        except ValueError:
+            problems.append(doc.problem(where, f"{doc_value(where)!r} is not a calendar date", code="bad-date"))
+            return None
+
+    def doc_value(where: tuple[str | int, ...]) -> Any:
+        value: Any = data
+        for key in where:
+            value = value[key]
+        return value
+
+    file_provision_ok = known_provision(data["provision"], ("provision",))
+    file_as_of = date_at(("as_of",)) if "as_of" in data else None
+    names: dict[str, int | None] = {}
     cases = []
     for index, raw in enumerate(data["cases"]):
         here = ("cases", index)
-        provision = raw.get("provision", data["provision"])
-        if provision not in pack.provisions:
-            where = here + ("provision",) if "provision" in raw else ("provision",)
-            problems.append(doc.problem(where, f"provision {provision!r} is not in the {pack.id} registry",
-                                        hint=did_you_mean(provision, list(pack.provisions))))
+        if raw["name"] in names:
+            problems.append(doc.problem(here + ("name",), f"case name {raw['name']!r} is already used "
+                                        f"(line {names[raw['name']]}); names identify cases in reports",
+                                        code="duplicate-case"))
+        names.setdefault(raw["name"], doc.locate(here)[0])
+        if "provision" in raw:
+            if not known_provision(raw["provision"], here + ("provision",)):
+                continue
+            provision = raw["provision"]
+        elif file_provision_ok:
+            provision = data["provision"]
+        else:
             continue
-        as_of_text = raw.get("as_of", default_as_of)
-        if as_of_text is None:
+        if "as_of" in raw:
+            as_of = date_at(here + ("as_of",))
+        elif "as_of" in data:
+            as_of = file_as_of
+        else:
             problems.append(doc.problem(here, "a case needs as_of (here or at the top of the file)"))
+            continue
+        if as_of is None:
             continue
         expectations = []
         covers = False
@@ -177,7 +212,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
         cases.append(Case(
             name=raw["name"], provision=provision, jurisdiction=raw.get("jurisdiction",
                                                                         data.get("jurisdiction", pack.jurisdiction.id)),
-            as_of=_dt.date.fromisoformat(as_of_text), project=raw["project"], expectations=tuple(expectations),
+            as_of=as_of, project=raw["project"], expectations=tuple(expectations),
             file=doc.file, line=doc.locate(here)[0],
         ))
     if problems:

@@ -100,8 +100,8 @@ def _print_error(exc: GovrulesError, fmt: str, err: TextIO) -> int:
             print(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2), file=err)
         else:
             print(f"error: {len(exc.problems)} problem(s) in rule pack files:", file=err)
-            for problem in exc.problems:
-                print(f"  {problem}", file=err)
+            for pack_problem in exc.problems:
+                print(f"  {pack_problem}", file=err)
         return EXIT_PACK
     if isinstance(exc, ProjectError):
         if fmt == "json":

@@ -29,6 +29,7 @@ class CompiledRule:
     when: Compiled
     require: Compiled | None
     exceptions: tuple[str, ...]
+    facts: tuple[str, ...]  # the rule's own facts and its exceptions', reported in its decision
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +49,21 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
     for rule in pack.rules:
         if rule.exception_to:
             exceptions.setdefault(rule.exception_to, []).append(rule.id)
+    by_id = {rule.id: rule for rule in pack.rules}
+
+    def facts_of(rule: Rule) -> tuple[str, ...]:
+        names = dict.fromkeys(rule.facts())
+        for exception in exceptions.get(rule.id, ()):
+            names.update(dict.fromkeys(facts_of(by_id[exception])))
+        return tuple(names)
+
     compiled = tuple(
         CompiledRule(
             rule=rule,
             when=compile_condition(rule.when, calendar) if rule.when is not None else _always,
             require=compile_condition(rule.require, calendar) if rule.require is not None else None,
             exceptions=tuple(exceptions.get(rule.id, ())),
+            facts=facts_of(rule),
         )
         for rule in pack.rules
     )

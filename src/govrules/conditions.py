@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Union
 
@@ -230,7 +232,8 @@ class _Parser:
                               "write exactly one of: {all: […]}, {any: […]}, {not: …}, "
                               "{fact, op, value}, {fact, is}, {fact, in}, {fact, known}")
                     return None
-                return getattr(self, "_" + shape)(data, path)
+                parsed: Condition | None = getattr(self, "_" + shape)(data, path)
+                return parsed
         self.fail(path, "a condition with only 'fact' needs op/value, is, in or known")
         return None
 
@@ -326,7 +329,7 @@ class _Parser:
             if kind is FactType.AMOUNT:
                 return parse_amount(value)
             if kind is FactType.DATE:
-                if not isinstance(value, str):
+                if not isinstance(value, str) or not _ISO_DATE.match(value):
                     raise ValueError("write a date as YYYY-MM-DD")
                 return _dt.date.fromisoformat(value)
             if kind is FactType.BOOLEAN:
@@ -342,6 +345,8 @@ class _Parser:
                     raise ValueError("write a number")
                 return Decimal(value)
             if kind is FactType.ENUM:
+                if not isinstance(value, str):
+                    raise ValueError("write one value; to allow several, use 'in: [...]'")
                 if value not in fact.values:
                     hint = did_you_mean(str(value), list(fact.values)) or (
                         "one of: " + ", ".join(fact.values))
@@ -405,6 +410,7 @@ class _Parser:
 
 
 _INVALID = object()
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_condition(
@@ -557,12 +563,18 @@ def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
     return disjunction
 
 
+@lru_cache(maxsize=8192)
+def _compiled(cond: Condition, calendar: Calendar) -> Compiled:
+    """``compile_condition``, memoized: explanations evaluate sub-conditions of every decision."""
+    return compile_condition(cond, calendar)
+
+
 def missing_facts(cond: Condition, facts: Facts, calendar: Calendar) -> tuple[str, ...]:
     """The missing facts that leave ``cond`` unknown: those of its unknown parts only."""
     found: dict[str, None] = {}
 
     def visit(node: Condition) -> None:
-        if compile_condition(node, calendar)(facts) is not None:
+        if _compiled(node, calendar)(facts) is not None:
             return
         if isinstance(node, (All, AnyOf)):
             for item in node.items:
@@ -654,9 +666,9 @@ def _wrap(cond: Condition, vocab: Vocabulary, lang: str) -> str:
 
 def explain(cond: Condition, facts: Facts, vocab: Vocabulary, calendar: Calendar, lang: str = "zh") -> str:
     """The parts of ``cond`` that decided its value for these facts, with the values used."""
-    value = compile_condition(cond, calendar)(facts)
+    value = _compiled(cond, calendar)(facts)
     if isinstance(cond, (All, AnyOf)):
-        decisive = [i for i in cond.items if compile_condition(i, calendar)(facts) is value]
+        decisive = [i for i in cond.items if _compiled(i, calendar)(facts) is value]
         if isinstance(cond, All) and value is True or isinstance(cond, AnyOf) and value is False:
             decisive = list(cond.items)
         joiner = "；" if lang == "zh" else "; "

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from . import __version__
@@ -60,11 +62,6 @@ class Engine:
         for pack in self._packs:
             self._parents.setdefault(pack.jurisdiction.id, pack.jurisdiction.parent)
             self._names.setdefault(pack.jurisdiction.id, pack.jurisdiction.name)
-        paths: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-        for pack in self._packs:
-            for label, provision in pack.provisions.items():
-                paths.setdefault(label, []).append((pack.document.number, provision.path))
-        self._provision_paths = {k: tuple(v) for k, v in paths.items()}
 
     @property
     def packs(self) -> tuple[Pack, ...]:
@@ -109,6 +106,10 @@ class Engine:
             project = parse_project(project, self._vocab)
         if as_of is None:
             as_of = _dt.date.today()
+        elif isinstance(as_of, _dt.datetime):
+            as_of = as_of.date()  # the law counts in days; a time of day does not change the answer
+        elif not isinstance(as_of, _dt.date):
+            raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
         chain = self.chain(jurisdiction)
         notices: list[Notice] = []
         decisions: list[Decision] = []
@@ -147,8 +148,20 @@ class Engine:
             jurisdiction=jurisdiction, as_of=as_of, project_id=project.id, project_name=project.name,
             packs=tuple(used), decisions=tuple(decisions), notices=tuple(notices),
             engine_version=__version__, calendar_sources=self._calendar.sources(),
-            calendar_fingerprint=self._calendar.fingerprint(), provision_paths=self._provision_paths,
+            calendar_fingerprint=self._calendar.fingerprint(),
+            provision_paths=_provision_paths(tuple(c.pack for c in self._compiled
+                                                   if c.pack.id in {p.id for p in used})),
         )
+
+
+@lru_cache(maxsize=256)
+def _provision_paths(packs: tuple[Pack, ...]) -> Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Label → (document number, path) for the provisions of the packs a report used."""
+    paths: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for pack in packs:
+        for label, provision in pack.provisions.items():
+            paths.setdefault(label, []).append((pack.document.number, provision.path))
+    return MappingProxyType({k: tuple(v) for k, v in paths.items()})
 
 
 def _pack_ref(pack: Pack) -> PackRef:
@@ -191,18 +204,30 @@ class _Evaluation:
         self.calendar = calendar
         self.vocab = vocab
         self.fired_memo: dict[str, bool | None] = {}
+        self.live_memo: dict[str, bool | None] = {}
 
-    def fired(self, rule: CompiledRule) -> bool | None:
-        """Whether ``rule`` applies after its exceptions: when ∧ ¬(any exception fired), three-valued."""
-        memo = self.fired_memo
+    def live(self, rule: CompiledRule) -> bool | None:
+        """Whether ``rule``'s own condition holds and, for an exception, its base is live too.
+
+        An exception ("…的除外", "原则上…") only qualifies its base rule, so it is live only where
+        the base rule is: along the whole chain of exceptions up to the root rule.
+        """
+        memo = self.live_memo
         if rule.rule.id in memo:
             return memo[rule.rule.id]
         own = rule.when(self.facts)
         base_id = rule.rule.exception_to
         if base_id is not None and own is not False:
-            # An exception ("…的除外", "原则上…") only qualifies its base rule: it is live only where
-            # the base rule's own condition holds.
-            own = _and3((own, self.compiled.by_id[base_id].when(self.facts)))
+            own = _and3((own, self.live(self.compiled.by_id[base_id])))
+        memo[rule.rule.id] = own
+        return own
+
+    def fired(self, rule: CompiledRule) -> bool | None:
+        """Whether ``rule`` applies after its exceptions: live ∧ ¬(any exception fired), three-valued."""
+        memo = self.fired_memo
+        if rule.rule.id in memo:
+            return memo[rule.rule.id]
+        own = self.live(rule)
         result: bool | None = own
         if own is not False and rule.exceptions:
             excepted = [self.fired(self.compiled.by_id[e]) for e in rule.exceptions]
@@ -240,10 +265,11 @@ class _Evaluation:
         if rule.rule.when is not None and rule.when(self.facts) is None:
             found.update(dict.fromkeys(missing_facts(rule.rule.when, self.facts, self.calendar)))
         base_id = rule.rule.exception_to
-        if base_id is not None:
+        while base_id is not None:  # an exception is only as live as the chain above it
             base = self.compiled.by_id[base_id]
             if base.rule.when is not None and base.when(self.facts) is None:
                 found.update(dict.fromkeys(missing_facts(base.rule.when, self.facts, self.calendar)))
+            base_id = base.rule.exception_to
         for exc_id in rule.exceptions:
             exc = self.compiled.by_id[exc_id]
             if self.fired(exc) is None:
@@ -263,10 +289,8 @@ class _Evaluation:
     # -- one decision --------------------------------------------------------------------------
 
     def used_facts(self, rule: CompiledRule) -> tuple[tuple[str, Any], ...]:
-        names = dict.fromkeys(rule.rule.facts())
-        for exc_id in rule.exceptions:
-            names.update(dict.fromkeys(self.compiled.by_id[exc_id].rule.facts()))
-        return tuple((n, self.facts[n]) for n in names if n in self.facts)
+        facts = self.facts
+        return tuple((n, facts[n]) for n in rule.facts if n in facts)
 
     def decide(self, rule: CompiledRule, in_scope: bool | None, settled_by: Sequence[CompiledRule]) -> Decision:
         r = rule.rule
@@ -291,25 +315,28 @@ class _Evaluation:
         if gate is None:
             missing = dict.fromkeys(self.scope_missing() if in_scope is None else ())
             missing.update(dict.fromkeys(self.missing_of(rule)))
-            # Also name what the requirement itself would need, so one round of questions suffices.
+            # Also name what the requirement or deadline itself would need, so one round of
+            # questions suffices.
             if rule.rule.require is not None and rule.require is not None and rule.require(self.facts) is None:
                 missing.update(dict.fromkeys(missing_facts(rule.rule.require, self.facts, self.calendar)))
+            if r.deadline is not None and self.facts.get(r.deadline.start) is None:
+                missing[r.deadline.start] = None
             names = self.fact_names(missing)
             return Decision(
                 status=Status.UNKNOWN, missing=tuple(missing), **base,  # type: ignore[arg-type]
                 explanation_zh=f"无法判断：缺少{names[0]}", explanation_en=f"Unknown: missing {names[1]}",
             )
-        when_zh, when_en = self.why(r.when)
         if r.deadline is not None:
             return self.deadline(rule, base)
+        when_zh, when_en = self.why(r.when)
         if rule.require is not None:
             met = rule.require(self.facts)
             assert r.require is not None
             if met is None:
-                missing = missing_facts(r.require, self.facts, self.calendar)
-                names = self.fact_names(missing)
+                needed = missing_facts(r.require, self.facts, self.calendar)
+                names = self.fact_names(needed)
                 return Decision(
-                    status=Status.APPLIES, missing=missing, **base,  # type: ignore[arg-type]
+                    status=Status.APPLIES, missing=needed, **base,  # type: ignore[arg-type]
                     explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + self.principle_zh(r),
                     explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}",
                 )
@@ -353,12 +380,21 @@ class _Evaluation:
             )
         base_id = rule.rule.exception_to
         if base_id is not None and rule.when(self.facts) is not False:
-            base_rule = self.compiled.by_id[base_id].rule
-            zh, en = self.why(base_rule.when)
+            dead = self.compiled.by_id[base_id]
+            while dead.when(self.facts) is not False and dead.rule.exception_to is not None:
+                dead = self.compiled.by_id[dead.rule.exception_to]
+            direct = self.compiled.by_id[base_id].rule
+            zh, en = self.why(dead.rule.when)
+            if dead.rule.id == base_id:
+                return Decision(status=Status.NOT_APPLICABLE, **base,
+                                explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，而该规则的条件不成立：{zh}",
+                                explanation_en=f"Not applicable: this is an exception to {base_id}, whose "
+                                f"condition does not hold: {en}")
             return Decision(status=Status.NOT_APPLICABLE, **base,
-                            explanation_zh=f"不适用：本条是“{base_rule.title_zh}”的例外，而该规则的条件不成立：{zh}",
-                            explanation_en=f"Not applicable: this is an exception to {base_id}, whose condition "
-                            f"does not hold: {en}")
+                            explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，该规则又依附于"
+                            f"“{dead.rule.title_zh}”，而后者的条件不成立：{zh}",
+                            explanation_en=f"Not applicable: this is an exception to {base_id}, which qualifies "
+                            f"{dead.rule.id}, whose condition does not hold: {en}")
         zh, en = self.why(rule.rule.when)
         return Decision(status=Status.NOT_APPLICABLE, **base, explanation_zh=f"不适用：{zh}",
                         explanation_en=f"Not applicable: {en}")
@@ -377,8 +413,9 @@ class _Evaluation:
             )
         result = self.calendar.period_end(start, deadline.within)
         due = result.date
-        done_dates = [self.facts.get(n) for n in deadline.done]
-        done = max(done_dates) if done_dates and all(d is not None for d in done_dates) else None
+        done_dates: list[_dt.date] = [self.facts[n] for n in deadline.done if self.facts.get(n) is not None]
+        # Done when every act is done, on the latest of them (e.g. 初验 and 试运行 both finished).
+        done = max(done_dates) if deadline.done and len(done_dates) == len(deadline.done) else None
         lead_zh = f"自{start_fact.zh} {start.isoformat()} 起{period}内，截止 {due.isoformat()}"
         lead_en = f"{deadline.within.describe()} from {deadline.start} {start.isoformat()}: due {due.isoformat()}"
         if result.provisional:

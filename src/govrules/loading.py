@@ -11,7 +11,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -36,14 +36,14 @@ RULES_DIR = "rules"
 _CONDITION_KEYS = frozenset({"when", "require"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> dict[str, Any]:
     """The published JSON Schema ``name`` (pack, provisions, rules, cases)."""
     text = (resources.files("govrules") / "schemas" / f"{name}.schema.json").read_text("utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema(name))
 
@@ -128,7 +128,7 @@ class _PackLoader:
         rule_docs = []
         rules_dir = self.directory / RULES_DIR
         if rules_dir.is_dir():
-            for path in sorted(rules_dir.glob("*.yaml")):
+            for path in sorted([*rules_dir.glob("*.yaml"), *rules_dir.glob("*.yml")]):
                 doc = self.read(f"{RULES_DIR}/{path.name}", "rules")
                 if doc is not None:
                     rule_docs.append(doc)
@@ -330,7 +330,7 @@ class _PackLoader:
                                                  hint=did_you_mean(name, list(self.vocab)), code="unknown-fact"))
                 ok = False
             elif self.vocab[name].type is not FactType.DATE:
-                self.problems.append(doc.problem(key_path, f"{name} is a {self.vocab[name].type.value}, "
+                self.problems.append(doc.problem(key_path, f"{name} is of type {self.vocab[name].type.value}, "
                                                  "but a deadline counts from and to dates", code="type-mismatch"))
                 ok = False
         period = parse_period(data["within"], where + ("within",), doc, self.vocab, self.problems)

@@ -134,9 +134,13 @@ class Document:
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Pack:
-    """A loaded, checked rule pack. Immutable, so one pack can serve many threads."""
+    """A loaded, checked rule pack. Immutable, so one pack can serve many threads.
+
+    Packs compare and hash by identity: two loads of the same files are told apart by
+    ``content_hash``, not by ``==``.
+    """
 
     id: str
     version: str

@@ -56,7 +56,7 @@ class Project:
 def json_value(value: Any) -> Any:
     """A fact value in JSON: Decimal → exact string, date → ISO text, others unchanged."""
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+        return f"{value.normalize():f}"  # one spelling per amount: 1234.50 and 1234.5 both give "1234.5"
     if isinstance(value, _dt.date):
         return value.isoformat()
     return value
@@ -105,7 +105,7 @@ def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
     if fact_type is FactType.INTEGER:
         return StrictInt
     if fact_type is FactType.ENUM:
-        return Literal[values]  # type: ignore[valid-type]
+        return Literal[values]
     return StrictStr
 
 
@@ -117,7 +117,7 @@ def _model(vocab: Vocabulary) -> type[pydantic.BaseModel]:
     }
     for name, fact in vocab.items():
         fields[name] = (Optional[_field_type(fact.type, tuple(fact.values))], None)
-    return pydantic.create_model(  # type: ignore[call-overload, no-any-return]
+    return pydantic.create_model(
         "ProjectModel", __config__=ConfigDict(extra="forbid", frozen=True), **fields
     )
 

@@ -23,6 +23,9 @@ from .errors import PackProblem
 
 __all__ = ["MAX_FILE_BYTES", "YamlDocument", "YamlReadError", "read_yaml", "read_yaml_text"]
 
+#: Anchors and aliases reported one by one before the rest are summed up in one problem.
+_MAX_REPORTED = 9
+
 #: No pack file of a real measure comes near this; a larger file is refused before parsing.
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -35,7 +38,7 @@ _AMBIGUOUS_TAG = "tag:govrules:ambiguous-bool"
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _StrictLoader(_Base):  # type: ignore[misc, valid-type]
+class _StrictLoader(_Base):  # type: ignore[misc]
     """A safe loader with YAML 1.2 core-schema scalars and no 1.1 surprises."""
 
     yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
@@ -140,21 +143,9 @@ def _mark(node: Node) -> tuple[int, int]:
 
 def _walk(
     node: Node, path: Path_, file: str, marks: dict[Path_, tuple[int, int]],
-    key_marks: dict[Path_, tuple[int, int]], seen: set[int], problems: list[PackProblem],
+    key_marks: dict[Path_, tuple[int, int]], problems: list[PackProblem],
 ) -> None:
     """Record every node's position and find what the strict reading refuses."""
-    if id(node) in seen:
-        if -id(node) in seen:  # already reported for this anchor
-            return
-        seen.add(-id(node))
-        line, column = _mark(node)
-        problems.append(PackProblem(
-            file=file, line=line, column=column, path=path, code="alias",
-            message="YAML anchors and aliases (& and *) are not allowed in rule files",
-            hint="write the value out in full",
-        ))
-        return
-    seen.add(id(node))
     marks[path] = _mark(node)
     if node.tag not in _ALLOWED_TAGS:
         line, column = _mark(node)
@@ -173,7 +164,7 @@ def _walk(
         return
     if isinstance(node, SequenceNode):
         for index, child in enumerate(node.value):
-            _walk(child, path + (index,), file, marks, key_marks, seen, problems)
+            _walk(child, path + (index,), file, marks, key_marks, problems)
     elif isinstance(node, MappingNode):
         first_seen: dict[Any, tuple[int, int]] = {}
         for key_node, value_node in node.value:
@@ -199,7 +190,35 @@ def _walk(
                 continue
             first_seen[key] = _mark(key_node)
             key_marks[path + (key,)] = _mark(key_node)
-            _walk(value_node, path + (key,), file, marks, key_marks, seen, problems)
+            _walk(value_node, path + (key,), file, marks, key_marks, problems)
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _refuse_anchors(text: str, file: str) -> None:
+    """Refuse every anchor (&) and alias (*), each at its own position."""
+    problems = []
+    try:
+        for token in yaml.scan(text, Loader=_Base):
+            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                what = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
+                problems.append(PackProblem(
+                    file=file, line=token.start_mark.line + 1, column=token.start_mark.column + 1,
+                    code="alias", message=f"YAML {what} '{token.value}' is not allowed in rule files "
+                    "(anchors & and aliases * hide structure)", hint="write the value out in full",
+                ))
+    except yaml.YAMLError:
+        return  # the parser reports syntax errors with their position
+    if len(problems) > _MAX_REPORTED:
+        extra = len(problems) - _MAX_REPORTED
+        problems = problems[:_MAX_REPORTED] + [PackProblem(
+            file=file, code="alias", message=f"… and {extra} more anchors or aliases",
+        )]
+    if problems:
+        raise YamlReadError(problems)
 
 
 def _too_large(file: str, size: int, max_bytes: int) -> YamlReadError:
@@ -211,15 +230,17 @@ def _too_large(file: str, size: int, max_bytes: int) -> YamlReadError:
 
 
 def _decode(raw: bytes, file: str) -> str:
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        return raw.decode("utf-8-sig")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
+        before = body[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as everywhere else, not bytes.
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         raise YamlReadError([PackProblem(
             file=file, line=line, column=column, code="encoding",
-            message=f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            message=f"the file is not valid UTF-8 (byte 0x{body[exc.start]:02x})",
             hint="save the file as UTF-8",
         )]) from None
 
@@ -229,6 +250,8 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
     if len(raw) > max_bytes:
         raise _too_large(file, len(raw), max_bytes)
     text = _decode(raw, file)
+    if "&" in text or "*" in text:  # cheap pre-check; most files need no token scan
+        _refuse_anchors(text, file)
     loader = _StrictLoader(text)
     try:
         try:
@@ -243,6 +266,14 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
                 message=f"YAML syntax error: {exc.problem or exc.context}",
                 hint=exc.context if exc.problem and exc.context else None,
             )]) from None
+        except yaml.reader.ReaderError as exc:
+            line, column = _position(text, exc.position)
+            raise YamlReadError([PackProblem(
+                file=file, line=line, column=column, code="syntax",
+                message=f"character {chr(exc.character) if isinstance(exc.character, int) else exc.character!r}"
+                " is not allowed in YAML",
+                hint="remove the control character",
+            )]) from None
         except yaml.YAMLError as exc:
             raise YamlReadError([PackProblem(file=file, code="syntax", message=str(exc))]) from None
         marks: dict[Path_, tuple[int, int]] = {}
@@ -250,7 +281,7 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
         problems: list[PackProblem] = []
         if node is None:
             return YamlDocument(file=file, data=None, raw=raw, marks=marks, key_marks=key_marks)
-        _walk(node, (), file, marks, key_marks, set(), problems)
+        _walk(node, (), file, marks, key_marks, problems)
         if problems:
             raise YamlReadError(problems)
         data = loader.construct_document(node)
