@@ -101,10 +101,16 @@ def test_is_working_day_boundaries(day: str, working: bool) -> None:
     assert CAL.is_working_day(D(day)) == (working, True)
 
 
-def test_unknown_year_is_weekdays_and_unknown() -> None:
-    assert CAL.is_working_day(D("2027-01-01")) == (True, False)   # a Friday
+def test_unknown_year_rests_on_weekends_and_the_fixed_date_holidays() -> None:
+    # 《全国年节及纪念日放假办法》第二条 fixes 1月1日, 5月1日、2日 and 10月1日至3日 by date, so they
+    # are rest days even before the year's notice is published; the result stays "not known".
+    assert CAL.is_working_day(D("2027-01-01")) == (False, False)  # a Friday, 元旦
+    assert CAL.is_working_day(D("2027-01-04")) == (True, False)   # the Monday after
     assert CAL.is_working_day(D("2027-01-02")) == (False, False)  # a Saturday
-    assert CAL.is_working_day(D("2003-12-31")) == (True, False)
+    assert CAL.is_working_day(D("2027-10-01")) == (False, False)  # a Friday, 国庆节
+    assert CAL.is_working_day(D("2028-05-02")) == (False, False)  # a Tuesday, 劳动节
+    assert CAL.is_working_day(D("2028-05-03")) == (True, False)   # not fixed by the law
+    assert CAL.is_working_day(D("2003-12-31")) == (True, False)   # before the 2024 revision applies
 
 
 def test_add_working_days_rejects_bad_n() -> None:
@@ -257,8 +263,8 @@ def test_sample_file_is_used(cal2027: Calendar) -> None:
 
 
 def test_crossing_into_uncovered_year_is_provisional(cal2027: Calendar) -> None:
-    crossing = CAL.add_working_days(D("2026-12-30"), 3)
-    assert crossing == DateResult(date=D("2027-01-04"), provisional=True, assumed_years=(2027,))
+    crossing = CAL.add_working_days(D("2026-12-30"), 3)  # 12-31, (元旦, weekend), 01-04, 01-05
+    assert crossing == DateResult(date=D("2027-01-05"), provisional=True, assumed_years=(2027,))
     assert CAL.add_working_days(D("2026-12-30"), 1).provisional is False
     month = CAL.period_end(D("2026-12-15"), Period(months=1))
     assert month.date == D("2027-01-15") and month.provisional

@@ -683,3 +683,20 @@ def test_as_of_datetime_is_handled(wuxing: govrules.Engine) -> None:
         assert "as_of" in str(exc)
     else:
         assert report.to_json() == wuxing.evaluate(EXAMPLE, "wuxing", AS_OF).to_json()
+
+
+# ---------------------------------------------------------------------------------------------
+# An undecided exception cannot change a requirement that is already met (吴兴 第十九条第（一）项)
+
+
+def test_requirement_met_is_satisfied_even_if_its_exception_is_undecided(wuxing: govrules.Engine) -> None:
+    scope = {"funding_source": "fiscal", "owner_unit_type": "administrative_unit",
+             "subject_matter": "information_system", "is_classified": False}
+    at_estimate = wuxing.evaluate({**scope, "actual_investment": "500万元", "investment_estimate": "500万元"},
+                                  "wuxing", AS_OF).decision("wuxing.change_control.within_estimate")
+    assert at_estimate.status is Status.SATISFIED  # 不得超过: equal to the estimate does not exceed it
+    assert at_estimate.missing == ()
+    over = wuxing.evaluate({**scope, "actual_investment": "500.01万元", "investment_estimate": "500万元"},
+                           "wuxing", AS_OF).decision("wuxing.change_control.within_estimate")
+    assert over.status is Status.UNKNOWN  # exceeding: whether the increase was approved now matters
+    assert over.missing == ("estimate_increase_approved",)

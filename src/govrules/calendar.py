@@ -16,8 +16,11 @@ The rules encoded here:
 
 Schedules come from the ``chinesecalendar`` package (its ``constants.holidays`` and
 ``constants.workdays`` dicts) and from holiday files that users supply for years the package does
-not cover yet. A year with no schedule is assumed to have rest days on weekends only, and every
-result that relied on such a year says so (``DateResult.provisional``).
+not cover yet. For a year with no schedule, the rest days are the weekends plus the holidays the
+law fixes by calendar date (《全国年节及纪念日放假办法》第二条, as revised 2024: 元旦 1月1日,
+劳动节 5月1日、2日, 国庆节 10月1日至3日); the lunar holidays and the 调休 swaps are only known
+from the yearly notice, so every result that relied on such a year says so
+(``DateResult.provisional``).
 """
 
 from __future__ import annotations
@@ -48,6 +51,18 @@ __all__ = [
 
 _ONE_DAY = timedelta(days=1)
 _SATURDAY = 5  # date.weekday(): Monday is 0, Saturday 5, Sunday 6
+
+#: Holidays fixed by calendar date in 《全国年节及纪念日放假办法》第二条 (2024 revision, in force
+#: 2025-01-01), used for years that have no published schedule yet.
+_FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+_FIXED_HOLIDAYS_FROM = 2025
+
+
+def _assumed_working(d: date) -> bool:
+    """Whether ``d`` is a working day in a year without a schedule: Mon–Fri, not a fixed-date holiday."""
+    if d.weekday() >= _SATURDAY:
+        return False
+    return d.year < _FIXED_HOLIDAYS_FROM or (d.month, d.day) not in _FIXED_HOLIDAYS
 _FINGERPRINT_FORMAT = "govrules-calendar-v1"
 
 
@@ -333,7 +348,7 @@ class Calendar:
             if working is None:
                 working = d.weekday() < _SATURDAY
             return working, True
-        return d.weekday() < _SATURDAY, False
+        return _assumed_working(d), False
 
     def add_working_days(self, start: date, n: int) -> DateResult:
         """The ``n``-th working day after ``start``, the start day not counted (第二百零一条); n >= 1."""
@@ -355,7 +370,7 @@ class Calendar:
                     working = d.weekday() < _SATURDAY
             else:
                 assumed.add(d.year)
-                working = d.weekday() < _SATURDAY
+                working = _assumed_working(d)
             if working:
                 count += 1
         return DateResult(date=d, provisional=bool(assumed), assumed_years=tuple(sorted(assumed)))

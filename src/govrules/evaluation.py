@@ -312,6 +312,18 @@ class _Evaluation:
         gate = _and3((in_scope, fired))
         if gate is False:
             return self.not_applicable(rule, base)
+        if (gate is None and in_scope is True and self.live(rule) is True
+                and rule.require is not None and rule.require(self.facts) is True):
+            # Only an exception is undecided, and it could only lift a requirement that is met
+            # anyway: the answer is the same either way.
+            assert r.require is not None
+            return Decision(
+                status=Status.SATISFIED, **base,  # type: ignore[arg-type]
+                explanation_zh="满足要求：" + explain(r.require, self.facts, self.vocab, self.calendar, "zh")
+                + "（例外情形是否成立不影响结论）" + self.principle_zh(r),
+                explanation_en="Satisfied: " + explain(r.require, self.facts, self.vocab, self.calendar, "en")
+                + " (whether an exception applies does not change this)",
+            )
         if gate is None:
             missing = dict.fromkeys(self.scope_missing() if in_scope is None else ())
             missing.update(dict.fromkeys(self.missing_of(rule)))
