@@ -412,3 +412,16 @@ def test_describe_times_and_combinations() -> None:
     text = describe(combined, V)
     assert text.startswith("总投资500万元以上且")
     assert "（" in text and "或总投资超过2000万元" in text
+
+
+def test_explain_states_the_verdict_of_a_negation() -> None:
+    from govrules.calendar import default_calendar
+    from govrules.conditions import Equals, Not, explain
+
+    from govrules import default_vocabulary
+
+    vocab = default_vocabulary()
+    cond = Not(Equals("is_classified", True))
+    assert explain(cond, {"is_classified": False}, vocab, default_calendar()).startswith("并非是否涉密项目：是成立")
+    assert explain(cond, {"is_classified": True}, vocab, default_calendar(), "en").startswith(
+        "not the project involves state secrets is yes does not hold")

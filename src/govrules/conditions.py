@@ -675,7 +675,11 @@ def explain(cond: Condition, facts: Facts, vocab: Vocabulary, calendar: Calendar
         return joiner.join(explain(i, facts, vocab, calendar, lang) for i in decisive)
     if isinstance(cond, Not):
         inner = explain(cond.item, facts, vocab, calendar, lang)
-        return inner
+        if value is None:
+            return inner
+        if lang == "zh":
+            return f"{describe(cond, vocab, lang)}{'成立' if value else '不成立'}（{inner}）"
+        return f"{describe(cond, vocab, lang)} {'holds' if value else 'does not hold'} ({inner})"
     return _explain_leaf(cond, value, facts, vocab, lang)
 
 
