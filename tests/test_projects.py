@@ -309,3 +309,41 @@ def test_parse_project_returns_a_project_or_raises_project_error(data: dict[str,
             assert type(value) is bool
         elif fact.type is FactType.ENUM:
             assert value in fact.values
+
+
+# ---------------------------------------------------------------------------------------------
+# The published JSON Schema for project documents
+
+
+def test_published_project_schema_is_the_generated_one() -> None:
+    import json
+    from pathlib import Path
+
+    from govrules.projects import project_json_schema
+
+    published = Path(__file__).resolve().parents[1] / "src" / "govrules" / "schemas" / "project.schema.json"
+    assert json.loads(published.read_text("utf-8")) == project_json_schema(), \
+        "regenerate: govrules facts --format schema > src/govrules/schemas/project.schema.json"
+
+
+@pytest.mark.parametrize("document, valid", [
+    ({"total_investment": "500万元", "contract_signed_on": "2026-04-30", "is_classified": False}, True),
+    ({"total_investment": 5000000, "project_type": "construction"}, True),
+    ({"total_investment": "abc"}, False),
+    ({"is_classified": "yes"}, False),
+    ({"contract_signed_on": "2026/5/1"}, False),
+    ({"project_type": "constr"}, False),
+    ({"total_investmnt": 1}, False),
+])
+def test_project_schema_agrees_with_the_validator(document: dict[str, object], valid: bool) -> None:
+    import jsonschema
+
+    from govrules.projects import project_json_schema
+
+    validator = jsonschema.Draft202012Validator(project_json_schema(), format_checker=jsonschema.FormatChecker())
+    assert validator.is_valid(document) is valid
+    if valid:
+        parse_project(document)
+    else:
+        with pytest.raises(ProjectError):
+            parse_project(document)

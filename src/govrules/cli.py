@@ -25,6 +25,7 @@ from . import __version__
 from .casetests import CaseResult, find_case_files, iter_results
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
+from .projects import project_json_schema
 from .report import Decision, Report, Status
 from .vocabulary import Vocabulary, default_vocabulary
 
@@ -78,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=("human", "json"), default="human")
 
     facts = sub.add_parser("facts", help="print the fact vocabulary a project can state")
-    facts.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    facts.add_argument("--format", choices=("markdown", "json", "schema"), default="markdown",
+                       help="schema: the JSON Schema of a project document")
 
     test = sub.add_parser("test", help="run the per-provision test cases beside the packs")
     test.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
@@ -233,6 +235,9 @@ def facts_markdown(vocab: Vocabulary) -> str:
         "`\"5,000,000\"` (binary floats are refused); `number` — exact decimal; `integer`; `boolean` —",
         "`true`/`false`; `date` — `YYYY-MM-DD`; `enum` — one of the listed codes; `text`.",
         "",
+        "A JSON Schema for project documents, for the forms and ledgers that build them, is published",
+        "as `src/govrules/schemas/project.schema.json` (`govrules facts --format schema`).",
+        "",
         "| fact | type | unit | 含义 | meaning | values |",
         "|---|---|---|---|---|---|",
     ]
@@ -244,7 +249,9 @@ def facts_markdown(vocab: Vocabulary) -> str:
 
 def _cmd_facts(args: argparse.Namespace, out: TextIO) -> int:
     vocab = default_vocabulary()
-    if args.format == "json":
+    if args.format == "schema":
+        print(json.dumps(project_json_schema(vocab), ensure_ascii=False, indent=2), file=out)
+    elif args.format == "json":
         print(json.dumps({name: {"type": f.type.value, "unit": f.unit, "zh": f.zh, "en": f.en,
                                  "values": dict(f.values) or None} for name, f in vocab.items()},
                          ensure_ascii=False, indent=2), file=out)

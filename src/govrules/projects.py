@@ -20,14 +20,14 @@ from types import MappingProxyType
 from typing import Annotated, Any, Literal, Optional
 
 import pydantic
-from pydantic import BeforeValidator, ConfigDict, StrictBool, StrictInt, StrictStr
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, WithJsonSchema
 
 from .amounts import parse_amount
 from .errors import ProjectError, ProjectProblem, did_you_mean
 from .vocabulary import FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlReadError, read_yaml_text
 
-__all__ = ["Project", "parse_project", "read_project"]
+__all__ = ["Project", "parse_project", "project_json_schema", "read_project"]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _META = ("id", "name")
@@ -93,13 +93,24 @@ def _number(value: Any) -> Decimal:
     return number
 
 
+_AMOUNT_SCHEMA = {"anyOf": [
+    {"type": "integer", "minimum": 0},
+    {"type": "number", "minimum": 0, "description": "exact decimal; a binary float is refused in Python"},
+    {"type": "string", "pattern": r"^\s*[+]?[0-9][0-9,]*(\.[0-9]+)?([eE][+-]?[0-9]+)?\s*(万元|万|亿元|亿|元)?\s*$",
+     "examples": ["5000000", "500万", "500万元", "5,000,000"]},
+]}
+
+
 def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
     if fact_type is FactType.AMOUNT:
-        return Annotated[Decimal, BeforeValidator(parse_amount)]
+        return Annotated[Decimal, BeforeValidator(parse_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
     if fact_type is FactType.NUMBER:
-        return Annotated[Decimal, BeforeValidator(_number)]
+        return Annotated[Decimal, BeforeValidator(_number),
+                         WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0},
+                                                   {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}]})]
     if fact_type is FactType.DATE:
-        return Annotated[_dt.date, BeforeValidator(_date)]
+        return Annotated[_dt.date, BeforeValidator(_date),
+                         WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})]
     if fact_type is FactType.BOOLEAN:
         return StrictBool
     if fact_type is FactType.INTEGER:
@@ -116,7 +127,8 @@ def _model(vocab: Vocabulary) -> type[pydantic.BaseModel]:
         "name": (Optional[StrictStr], None),
     }
     for name, fact in vocab.items():
-        fields[name] = (Optional[_field_type(fact.type, tuple(fact.values))], None)
+        described = " ".join(x for x in (fact.zh, "—", fact.en, f"({fact.unit})" if fact.unit else "") if x)
+        fields[name] = (Optional[_field_type(fact.type, tuple(fact.values))], Field(None, description=described))
     return pydantic.create_model(
         "ProjectModel", __config__=ConfigDict(extra="forbid", frozen=True), **fields
     )
@@ -145,6 +157,15 @@ def _problem(error: Mapping[str, Any], vocab: Vocabulary, given: Mapping[str, An
             hint = "write true or false"
     return ProjectProblem(field=".".join(str(p) for p in loc), code=error["type"], value=value,
                           message=message, hint=hint)
+
+
+def project_json_schema(vocab: Vocabulary | None = None) -> dict[str, Any]:
+    """A JSON Schema for project documents, for the systems that build them (forms, ledgers)."""
+    schema = _model(vocab or default_vocabulary()).model_json_schema()
+    schema["title"] = "govrules project"
+    schema["description"] = ("A government IT project as facts from the govrules vocabulary "
+                             "(docs/facts.md). Leave out what is not known: missing facts are unknown, not false.")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 
 
 def parse_project(data: Any, vocab: Vocabulary | None = None, *, source: str | None = None) -> Project:
