@@ -416,3 +416,35 @@ def test_content_hash_follows_metadata_and_registry(tmp_path: Path, name: str) -
     target = copy / name
     target.write_text(target.read_text("utf-8") + "# x\n", "utf-8")
     assert load_pack(copy).content_hash != original
+
+
+def test_a_malformed_rule_does_not_hide_the_problems_of_the_others(tmp_path: Path) -> None:
+    """One rule breaking the schema is reported, and every other rule is still checked."""
+    pack = tmp_path / "wuxing"
+    shutil.copytree(WUXING, pack, ignore=shutil.ignore_patterns("tests"))
+    rules = pack / "rules" / "approval.yaml"
+    text = rules.read_text("utf-8")
+    text = text.replace("    outcome: initial_review_big_data_bureau",
+                        "    outcome: initial_review_big_data_bureau\n    tilte: 初审", 1)
+    text = text.replace("fact: involves_public_video_surveillance", "fact: involves_public_video_surveilance", 1)
+    text = text.replace("cites: [第十条第一款]", "cites: [第十条第三款]", 1)
+    text = text.replace("op: 低于", "op: 低与", 1)
+    rules.write_text(text, "utf-8")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    codes = sorted(p.code for p in info.value.problems)
+    assert codes == ["unknown-fact", "unknown-key", "unknown-operator", "unknown-provision"]
+    assert all(p.file.endswith("rules/approval.yaml") and p.line for p in info.value.problems)
+
+
+def test_an_exception_to_a_malformed_rule_is_not_called_unknown(tmp_path: Path) -> None:
+    pack = tmp_path / "wuxing"
+    shutil.copytree(WUXING, pack, ignore=shutil.ignore_patterns("tests"))
+    rules = pack / "rules" / "approval.yaml"
+    text = rules.read_text("utf-8").replace(
+        "    outcome: no_land_energy_environment_reviews\n",
+        "    outcome: no_land_energy_environment_reviews\n    tilte: x\n", 1)
+    rules.write_text(text, "utf-8")
+    with pytest.raises(PackError) as info:
+        load_pack(pack)
+    assert [p.code for p in info.value.problems] == ["unknown-key"]

@@ -108,8 +108,12 @@ class _PackLoader:
         self.vocab = vocab
         self.problems: list[PackProblem] = []
         self.hasher = hashlib.sha256()
+        # Per file, the list items (e.g. ("rules", 3)) that break the schema: only those are left
+        # out of the semantic checks, so one malformed rule does not hide the others' problems.
+        self.broken: dict[str, set[tuple[str | int, ...]]] = {}
 
     def read(self, relative: str, schema_name: str) -> YamlDocument | None:
+        """Read one file and check it against its schema; None if it cannot be used at all."""
         path = self.directory / relative
         doc = _read(path, _display(path), self.problems)
         if doc is None:
@@ -120,7 +124,12 @@ class _PackLoader:
             return None
         schema_problems = _schema_problems(doc, schema_name)
         self.problems.extend(schema_problems)
-        return None if schema_problems and not isinstance(doc.data, dict) else doc
+        items = {p.path[:2] for p in schema_problems if len(p.path) >= 2 and isinstance(p.path[1], int)}
+        whole_file = any(len(p.path) < 2 or not isinstance(p.path[1], int) for p in schema_problems)
+        if whole_file:
+            return None
+        self.broken[doc.file] = items
+        return doc
 
     def load(self) -> Pack | None:
         meta_doc = self.read(PACK_FILE, "pack")
@@ -132,10 +141,8 @@ class _PackLoader:
                 doc = self.read(f"{RULES_DIR}/{path.name}", "rules")
                 if doc is not None:
                     rule_docs.append(doc)
-        if meta_doc is None or prov_doc is None:
-            return None
-        if self.problems:
-            # Structural problems first; semantic checks on a broken structure only add noise.
+        if meta_doc is None or prov_doc is None or self.broken[prov_doc.file]:
+            # Without sound metadata and registry, rules cannot be checked against them.
             return None
         meta = meta_doc.data
         document = self.document(meta_doc, meta["document"])
@@ -227,11 +234,18 @@ class _PackLoader:
     def rules(self, pack_id: str, docs: Sequence[YamlDocument], provisions: dict[str, Provision],
               document: Document | None) -> list[Rule]:
         rules: list[Rule] = []
+        skipped: set[str] = set()
         where_of: dict[str, tuple[YamlDocument, tuple[str | int, ...]]] = {}
         number = document.number if document else ""
         for doc in docs:
             for index, data in enumerate(doc.data["rules"]):
                 here: tuple[str | int, ...] = ("rules", index)
+                if here in self.broken[doc.file]:
+                    # Its schema problems are reported; its meaning cannot be checked, but its id
+                    # is still known, so rules naming it are not told it does not exist.
+                    if isinstance(data, dict) and isinstance(data.get("id"), str):
+                        skipped.add(data["id"])
+                    continue
                 rule = self.rule(pack_id, doc, here, data, provisions, number)
                 if data["id"] in where_of:
                     first_doc, first_path = where_of[data["id"]]
@@ -245,7 +259,8 @@ class _PackLoader:
                     rules.append(rule)
         ids = {r.id for r in rules}
         for rule in rules:
-            if rule.exception_to is not None and rule.exception_to not in ids and rule.exception_to not in where_of:
+            if (rule.exception_to is not None and rule.exception_to not in ids
+                    and rule.exception_to not in where_of and rule.exception_to not in skipped):
                 doc, here = where_of[rule.id]
                 self.problems.append(doc.problem(
                     here + ("exception_to",), f"exception_to names unknown rule {rule.exception_to!r}",
