@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import textwrap
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -700,3 +701,43 @@ def test_requirement_met_is_satisfied_even_if_its_exception_is_undecided(wuxing:
                            "wuxing", AS_OF).decision("wuxing.change_control.within_estimate")
     assert over.status is Status.UNKNOWN  # exceeding: whether the increase was approved now matters
     assert over.missing == ("estimate_increase_approved",)
+
+
+# ---------------------------------------------------------------------------------------------
+# Property: any valid project evaluates to one decision per rule, with a JSON-ready report
+
+
+def _fact_value(fact: govrules.Fact) -> st.SearchStrategy[object]:
+    from govrules.vocabulary import FactType
+
+    kinds: dict[FactType, st.SearchStrategy[object]] = {
+        FactType.AMOUNT: st.decimals(min_value=0, max_value=10**9, places=2),
+        FactType.NUMBER: st.decimals(min_value=0, max_value=100, places=2),
+        FactType.INTEGER: st.integers(min_value=0, max_value=10**6),
+        FactType.BOOLEAN: st.booleans(),
+        FactType.DATE: st.dates(min_value=D("2023-01-01"), max_value=D("2028-12-31")),
+        FactType.ENUM: st.sampled_from(sorted(fact.values)),
+        FactType.TEXT: st.text(max_size=5),
+    }
+    return kinds[fact.type]
+
+
+_VOCAB = govrules.default_vocabulary()
+_PROJECTS = st.fixed_dictionaries({}, optional={name: _fact_value(fact) for name, fact in _VOCAB.items()})
+
+
+@settings(max_examples=150, deadline=None)
+@given(project=_PROJECTS, as_of=st.dates(min_value=D("2023-11-25"), max_value=D("2028-12-31")))
+def test_any_valid_project_gets_a_complete_json_ready_report(project: dict[str, object], as_of: date) -> None:
+    engine = _wuxing()
+    report = engine.evaluate(project, "wuxing", as_of)
+    pack = engine.packs[0]
+    assert [d.rule for d in report.decisions] == [r.id for r in pack.rules]
+    for decision in report.decisions:
+        assert decision.citations, decision.rule
+        assert decision.explanation_zh and decision.explanation_en
+        if decision.status in (Status.PENDING, Status.OVERDUE):
+            assert decision.due is not None
+        if decision.status is Status.UNKNOWN:
+            assert decision.missing, decision.rule  # unknown always says what it needs
+    assert json.loads(report.to_json())["summary"] == report.summary()
