@@ -114,7 +114,8 @@ class DateResult:
     """A computed date and whether it relied on years that have no official schedule.
 
     ``provisional`` is True if any day consulted lies in a year with no schedule; those years,
-    assumed to rest on weekends only, are listed sorted in ``assumed_years``.
+    assumed to rest on weekends and the fixed-date statutory holidays only, are listed sorted in
+    ``assumed_years``.
     """
 
     date: date
@@ -235,8 +236,9 @@ def _builtin_schedules() -> tuple[HolidaySchedule, ...]:
 class Calendar:
     """Working days under the built-in schedules plus supplied ones; immutable and thread-safe.
 
-    A supplied schedule replaces the built-in one for its year. Years with no schedule are assumed
-    to rest on Saturdays and Sundays only, and results that consulted them are provisional.
+    A supplied schedule replaces the built-in one for its year. Years with no schedule rest on
+    weekends and the holidays the law fixes by date (see the module docstring), and results that
+    consulted them are provisional.
     """
 
     __slots__ = ("_schedules", "_covered", "_override", "_sources", "_fingerprint")
@@ -340,7 +342,8 @@ class Calendar:
         return self._schedules.get(year)
 
     def is_working_day(self, d: date) -> tuple[bool, bool]:
-        """``(working, known)`` for ``d``; in a year with no schedule, Mon–Fri work and known is False."""
+        """``(working, known)`` for ``d``; in a year with no schedule, known is False and working
+        means Mon–Fri and not a fixed-date statutory holiday."""
         if type(d) is not date:
             d = _as_date(d)
         if d.year in self._covered:

@@ -140,9 +140,11 @@ class Engine:
         if provisional:
             notices.append(Notice(
                 "provisional-dates",
-                "部分期限涉及尚无官方节假日安排的年份，按仅周末休息暂算，结果为暂定：" + "、".join(provisional),
-                "Some deadlines fall in years without an official holiday schedule; they assume weekends "
-                "only and are provisional: " + ", ".join(provisional),
+                "部分期限涉及尚无官方节假日安排的年份，按周末和法定固定日期节日暂算（未计农历节日和调休），"
+                "结果为暂定：" + "、".join(provisional),
+                "Some deadlines fall in years without an official holiday schedule; they assume weekends and "
+                "the fixed-date statutory holidays only (no lunar holidays, no swapped days) and are "
+                "provisional: " + ", ".join(provisional),
             ))
         return Report(
             jurisdiction=jurisdiction, as_of=as_of, project_id=project.id, project_name=project.name,
@@ -432,7 +434,7 @@ class _Evaluation:
         lead_en = f"{deadline.within.describe()} from {deadline.start} {start.isoformat()}: due {due.isoformat()}"
         if result.provisional:
             years = "、".join(map(str, result.assumed_years))
-            lead_zh += f"（{years}年尚无官方节假日安排，按周末暂算，结果暂定）"
+            lead_zh += f"（{years}年尚无官方节假日安排，按周末和法定固定日期节日暂算，结果暂定）"
             lead_en += f" (provisional: no official schedule for {', '.join(map(str, result.assumed_years))})"
         if done is not None:
             on_time = done <= due
