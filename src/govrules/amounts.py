@@ -8,7 +8,7 @@ exactly, and a boundary such as 500万元 must compare exactly.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 __all__ = ["AmountError", "MAX_AMOUNT", "format_amount", "parse_amount"]
 

@@ -139,7 +139,7 @@ def _render_table(report: Report, show_all: bool, out: TextIO) -> None:
         print(f"\n{_STATUS_ZH[status]} ({status.value}) — {len(group)}", file=out)
         rows = [_row(d) for d in group]
         widths = [max(_width(r[i]) for r in rows) for i in range(3)]
-        for decision, row in zip(group, rows):
+        for decision, row in zip(group, rows, strict=True):
             print("  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip(), file=out)
             print(f"      {decision.title_zh}", file=out)
             print(f"      {decision.explanation_zh}", file=out)
