@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packwriter import write_pack
 
 import govrules
 from govrules import Status
@@ -43,21 +44,6 @@ def write_project(path: Path, **changes: object) -> Path:
 
 
 # A tiny pack: one jurisdiction, one rule per provision, one case file.
-
-PACK = """\
-id: demo
-version: "0.1"
-jurisdiction:
-  id: demo
-  name: 演示区
-document:
-  number: 演示发〔2024〕1号
-  title: 演示办法
-  issuer: 演示区人民政府办公室
-  issued: "2024-01-01"
-  in_force_from: "2024-02-01"
-  numbering: article
-"""
 
 PROVISIONS = """\
 provisions:
@@ -123,14 +109,8 @@ cases:
 
 
 def make_pack(root: Path, *, rules: str = RULES, cases: dict[str, str] | None = None) -> Path:
-    pack = root / "demo"
-    (pack / "rules").mkdir(parents=True)
-    (pack / "tests").mkdir()
-    (pack / "pack.yaml").write_text(PACK, encoding="utf-8")
-    (pack / "provisions.yaml").write_text(PROVISIONS, encoding="utf-8")
-    (pack / "rules" / "main.yaml").write_text(rules, encoding="utf-8")
-    for name, text in (cases if cases is not None else {"test_first.yaml": CASES}).items():
-        (pack / "tests" / name).write_text(text, encoding="utf-8")
+    write_pack(root, "demo", provisions=PROVISIONS, rules=rules,
+               cases=cases if cases is not None else {"test_first.yaml": CASES})
     return root
 
 
@@ -258,8 +238,8 @@ def test_broken_pack_exits_4_with_file_and_line(tmp_path: Path) -> None:
                          "--as-of", "2026-06-01")
     assert code == 4
     assert out == ""
-    assert re.search(r"main\.yaml:\d+:\d+: cites '第九条'", err)
-    assert re.search(r"main\.yaml:\d+:\d+: unknown fact 'budget_amout'", err)
+    assert re.search(r"rules\.yaml:\d+:\d+: cites '第九条'", err)
+    assert re.search(r"rules\.yaml:\d+:\d+: unknown fact 'budget_amout'", err)
     assert "Traceback" not in err
 
 
@@ -271,7 +251,7 @@ def test_broken_pack_error_format_json(tmp_path: Path) -> None:
     data = json.loads(err)
     assert data["error"] == "pack"
     assert len(data["problems"]) == 2
-    assert all(p["file"].endswith("main.yaml") and isinstance(p["line"], int) for p in data["problems"])
+    assert all(p["file"].endswith("rules.yaml") and isinstance(p["line"], int) for p in data["problems"])
 
 
 def test_bad_holiday_file_exits_4(tmp_path: Path) -> None:
@@ -343,18 +323,18 @@ def test_lint_broken_pack_lists_located_problems(tmp_path: Path) -> None:
     policies = make_pack(tmp_path / "policies", rules=BROKEN_RULES)
     code, out, _ = run("lint", str(policies))
     assert code == 1
-    assert re.search(r"main\.yaml:\d+:\d+: cites '第九条'.*did you mean", out)
-    assert re.search(r"main\.yaml:\d+:\d+: unknown fact 'budget_amout'.*'budget_amount'", out)
+    assert re.search(r"rules\.yaml:\d+:\d+: cites '第九条'.*did you mean", out)
+    assert re.search(r"rules\.yaml:\d+:\d+: unknown fact 'budget_amout'.*'budget_amount'", out)
     assert "2 problem(s)" in out
     code, out, _ = run("lint", str(policies), "--format", "json")
     assert code == 1
     problems = json.loads(out)["problems"]
     assert {p["code"] for p in problems} == {"unknown-provision", "unknown-fact"}
     for p in problems:
-        assert p["file"].endswith("main.yaml")
+        assert p["file"].endswith("rules.yaml")
         assert isinstance(p["line"], int) and isinstance(p["column"], int)
     # Line numbers point at the offending YAML lines.
-    lines = (policies / "demo" / "rules" / "main.yaml").read_text(encoding="utf-8").splitlines()
+    lines = (policies / "demo" / "rules" / "rules.yaml").read_text(encoding="utf-8").splitlines()
     by_code = {p["code"]: p for p in problems}
     assert "第九条" in lines[by_code["unknown-provision"]["line"] - 1]
     assert "budget_amout" in lines[by_code["unknown-fact"]["line"] - 1]
@@ -372,7 +352,7 @@ def test_lint_yaml_syntax_error_is_located(tmp_path: Path) -> None:
     policies = make_pack(tmp_path / "policies", rules=RULES + "  - id: [unclosed\n")
     code, out, _ = run("lint", str(policies))
     assert code == 1
-    assert re.search(r"main\.yaml:\d+", out)
+    assert re.search(r"rules\.yaml:\d+", out)
     assert "Traceback" not in out
 
 
@@ -438,7 +418,7 @@ def test_test_broken_pack_exits_4(tmp_path: Path) -> None:
     policies = make_pack(tmp_path / "policies", rules=BROKEN_RULES)
     code, _, err = run("test", str(policies))
     assert code == 4
-    assert "main.yaml" in err
+    assert "rules.yaml" in err
 
 
 def test_test_case_with_an_invalid_project_fails_naming_the_field(tmp_path: Path) -> None:

@@ -415,10 +415,9 @@ def test_describe_times_and_combinations() -> None:
 
 
 def test_explain_states_the_verdict_of_a_negation() -> None:
+    from govrules import default_vocabulary
     from govrules.calendar import default_calendar
     from govrules.conditions import Equals, Not, explain
-
-    from govrules import default_vocabulary
 
     vocab = default_vocabulary()
     cond = Not(Equals("is_classified", True))

@@ -8,12 +8,12 @@ assertion depends on one rule only; the shipped wuxing pack is used where the br
 from __future__ import annotations
 
 import functools
-import textwrap
 import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import packwriter
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -49,37 +49,9 @@ provisions:
 """
 
 
-def write_pack(root: Path, pack_id: str, rules: str, *, jurisdiction: str | None = None,
-               parent: str | None = None, in_force_from: str = "2024-02-01",
-               in_force_until: str | None = None) -> Path:
-    """Write a pack directory ``root/pack_id`` in the shape of policies/wuxing and return it."""
-    directory = root / pack_id
-    (directory / "rules").mkdir(parents=True)
-    jurisdiction = jurisdiction or pack_id
-    meta = textwrap.dedent(f"""\
-        id: {pack_id}
-        version: "1.0"
-        jurisdiction:
-          id: {jurisdiction}
-          name: 演示辖区{jurisdiction}
-        """)
-    if parent:
-        meta += f"  parent: {parent}\n"
-    meta += textwrap.dedent(f"""\
-        document:
-          number: 演示发〔2024〕{len(pack_id)}号-{pack_id}
-          title: 演示办法{pack_id}
-          issuer: 演示区人民政府办公室
-          issued: "2024-01-01"
-          in_force_from: "{in_force_from}"
-          numbering: article
-        """)
-    if in_force_until:
-        meta += f'  in_force_until: "{in_force_until}"\n'
-    (directory / "pack.yaml").write_text(meta, encoding="utf-8")
-    (directory / "provisions.yaml").write_text(PROVISIONS, encoding="utf-8")
-    (directory / "rules" / "rules.yaml").write_text(textwrap.dedent(rules), encoding="utf-8")
-    return directory
+def write_pack(root: Path, pack_id: str, rules: str, **meta: str | None) -> Path:
+    """A pack ``root/pack_id`` with this module's registry and ``rules``."""
+    return packwriter.write_pack(root, pack_id, provisions=PROVISIONS, rules=rules, **meta)
 
 
 SCOPED_RULES = """\

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import textwrap
 
 import pytest
+from packwriter import pack_yaml, write_pack
 
 import govrules.pytest_plugin  # noqa: F401  (imported once here, so inner runs reuse it)
 
@@ -13,21 +13,6 @@ pytest_plugins = ["pytester"]
 
 # Inner runs: no cache files, and no hypothesis plugin (pytester would re-import hypothesis each run).
 QUIET = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest")
-
-PACK = """\
-id: demo
-version: "0.1"
-jurisdiction:
-  id: demo
-  name: 演示区
-document:
-  number: 演示发〔2024〕1号
-  title: 演示办法
-  issuer: 演示区人民政府办公室
-  issued: "2024-01-01"
-  in_force_from: "2024-02-01"
-  numbering: article
-"""
 
 PROVISIONS = """\
 provisions:
@@ -110,15 +95,8 @@ cases:
 
 
 def build(pytester: pytest.Pytester, cases: dict[str, str], *, rules: str = RULES) -> None:
-    """policies/demo/ with pack.yaml, provisions.yaml, rules/x.yaml and tests/<cases>."""
-    pack = pytester.path / "policies" / "demo"
-    (pack / "rules").mkdir(parents=True)
-    (pack / "tests").mkdir()
-    (pack / "pack.yaml").write_text(PACK, encoding="utf-8")
-    (pack / "provisions.yaml").write_text(PROVISIONS, encoding="utf-8")
-    (pack / "rules" / "x.yaml").write_text(rules, encoding="utf-8")
-    for name, text in cases.items():
-        (pack / "tests" / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    """policies/demo/ with pack.yaml, provisions.yaml, rules/rules.yaml and tests/<cases>."""
+    write_pack(pytester.path / "policies", "demo", provisions=PROVISIONS, rules=rules, cases=cases)
 
 
 def test_plugin_is_registered_through_the_entry_point(pytester: pytest.Pytester) -> None:
@@ -231,7 +209,7 @@ def test_broken_pack_is_a_collection_error_not_a_crash(pytester: pytest.Pytester
     result = pytester.runpytest(*QUIET)
     result.assert_outcomes(errors=1)
     out = result.stdout.str()
-    assert re.search(r"rules/x\.yaml:\d+:\d+: cites '第九条'", out)
+    assert re.search(r"rules/rules\.yaml:\d+:\d+: cites '第九条'", out)
     assert "INTERNALERROR" not in out
 
 
@@ -264,7 +242,7 @@ def test_two_packs_share_one_engine_per_policies_dir(pytester: pytest.Pytester) 
     other = pytester.path / "policies" / "other"
     (other / "rules").mkdir(parents=True)
     (other / "tests").mkdir()
-    (other / "pack.yaml").write_text(PACK.replace("id: demo", "id: other").replace("1号", "2号"),
+    (other / "pack.yaml").write_text(pack_yaml("other"),
                                      encoding="utf-8")
     (other / "provisions.yaml").write_text(PROVISIONS, encoding="utf-8")
     (other / "rules" / "x.yaml").write_text(RULES.replace("demo.", "other."), encoding="utf-8")

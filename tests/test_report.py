@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packwriter import write_pack
 
 import govrules
 from govrules import Status
@@ -342,20 +343,6 @@ def test_json_is_identical_under_another_hash_seed(engine: govrules.Engine, seed
 # ---------------------------------------------------------------------------------------------
 # Provision look-up across several packs
 
-_PACK = """\
-id: {id}
-version: "1"
-jurisdiction:
-  id: {id}
-  name: 辖区{id}
-{parent}document:
-  number: 文号{id}
-  title: 办法{id}
-  issuer: 政府{id}
-  issued: "2024-01-01"
-  in_force_from: "2024-01-01"
-  numbering: article
-"""
 _PROVISIONS = """\
 provisions:
   - label: 第一条
@@ -381,12 +368,9 @@ rules:
 
 
 def _small_pack(root: Path, pack_id: str, extra: str, parent: str | None = None) -> None:
-    directory = root / pack_id
-    (directory / "rules").mkdir(parents=True)
-    (directory / "pack.yaml").write_text(
-        _PACK.format(id=pack_id, parent=f"  parent: {parent}\n" if parent else ""), encoding="utf-8")
-    (directory / "provisions.yaml").write_text(_PROVISIONS.format(id=pack_id, extra=extra), encoding="utf-8")
-    (directory / "rules" / "r.yaml").write_text(_RULES.format(id=pack_id, extra=extra), encoding="utf-8")
+    write_pack(root, pack_id, provisions=_PROVISIONS.format(id=pack_id, extra=extra),
+               rules=_RULES.format(id=pack_id, extra=extra), parent=parent, number=f"文号{pack_id}",
+               in_force_from="2024-01-01")
 
 
 @pytest.fixture(scope="module")
