@@ -25,18 +25,19 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _seed_for(pack: govrules.Pack) -> Path:
+def _source_text(pack: govrules.Pack) -> str:
+    """The pack's source document with all whitespace removed (skips if it is not beside the checkout)."""
     assert pack.document.source, f"{pack.id}: document.source names the seed file"
-    return SEEDS / Path(pack.document.source).name
+    seed = SEEDS / Path(pack.document.source).name
+    if not seed.is_file():
+        pytest.skip(f"source text {seed} is not beside this checkout")
+    return _squash(seed.read_text("utf-8"))
 
 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
 def test_every_provision_text_is_verbatim_from_the_source(pack_id: str) -> None:
     pack = PACKS[pack_id]
-    seed = _seed_for(pack)
-    if not seed.is_file():
-        pytest.skip(f"source text {seed} is not beside this checkout")
-    source = _squash(seed.read_text("utf-8"))
+    source = _source_text(pack)
     not_found = [p.label for p in pack.provisions.values() if p.text and _squash(p.text) not in source]
     assert not_found == []
 
@@ -44,10 +45,7 @@ def test_every_provision_text_is_verbatim_from_the_source(pack_id: str) -> None:
 @pytest.mark.parametrize("pack_id", sorted(PACKS))
 def test_registry_text_follows_document_order(pack_id: str) -> None:
     pack = PACKS[pack_id]
-    seed = _seed_for(pack)
-    if not seed.is_file():
-        pytest.skip(f"source text {seed} is not beside this checkout")
-    source = _squash(seed.read_text("utf-8"))
+    source = _source_text(pack)
     positions = [source.find(_squash(p.text)) for p in pack.provisions.values() if p.text]
     assert positions == sorted(positions)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import GovrulesError, PackError, PackProblem, did_you_mean
 from .evaluation import Engine
-from .loading import PACK_FILE, _schema_problems
+from .loading import find_pack_dirs, schema_problems
 from .report import Decision, Report
 from .yamlfiles import YamlReadError, read_yaml
 
@@ -135,7 +135,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
         doc = read_yaml(path)
     except YamlReadError as exc:
         raise PackError(exc.problems) from None
-    problems: list[PackProblem] = _schema_problems(doc, "cases") if doc.data is not None else [
+    problems: list[PackProblem] = schema_problems(doc, "cases") if doc.data is not None else [
         doc.problem((), "the case file is empty")]
     if problems:
         raise PackError(problems)
@@ -222,9 +222,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
 
 def find_case_files(root: Path) -> list[Path]:
     """Case files under a policies directory or a single pack directory, sorted."""
-    root = Path(root)
-    dirs = [root] if (root / PACK_FILE).is_file() else sorted(p.parent for p in root.glob(f"*/{PACK_FILE}"))
-    return [f for d in dirs for f in sorted((d / "tests").glob("test_*.y*ml"))]
+    return [f for d in find_pack_dirs(root) for f in sorted((d / "tests").glob("test_*.y*ml"))]
 
 
 def iter_results(engine: Engine, files: Sequence[Path]) -> Iterator[CaseResult | PackError]:

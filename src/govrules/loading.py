@@ -25,7 +25,7 @@ from .model import Citation, Deadline, Document, Jurisdiction, Pack, Provision, 
 from .vocabulary import FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlDocument, YamlReadError, read_yaml
 
-__all__ = ["PACK_FILE", "find_pack_dirs", "load_pack", "load_packs", "schema"]
+__all__ = ["PACK_FILE", "find_pack_dirs", "load_pack", "load_packs", "schema", "schema_problems"]
 
 PACK_FILE = "pack.yaml"
 PROVISIONS_FILE = "provisions.yaml"
@@ -48,7 +48,7 @@ def _validator(name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema(name))
 
 
-def _schema_problems(doc: YamlDocument, name: str) -> list[PackProblem]:
+def schema_problems(doc: YamlDocument, name: str) -> list[PackProblem]:
     """Every place where ``doc`` breaks the published schema, located and in plain words."""
     problems: list[PackProblem] = []
     for error in _validator(name).iter_errors(doc.data):
@@ -122,10 +122,10 @@ class _PackLoader:
         if doc.data is None:
             self.problems.append(doc.problem((), "the file is empty"))
             return None
-        schema_problems = _schema_problems(doc, schema_name)
-        self.problems.extend(schema_problems)
-        items = {p.path[:2] for p in schema_problems if len(p.path) >= 2 and isinstance(p.path[1], int)}
-        whole_file = any(len(p.path) < 2 or not isinstance(p.path[1], int) for p in schema_problems)
+        found = schema_problems(doc, schema_name)
+        self.problems.extend(found)
+        items = {p.path[:2] for p in found if len(p.path) >= 2 and isinstance(p.path[1], int)}
+        whole_file = any(len(p.path) < 2 or not isinstance(p.path[1], int) for p in found)
         if whole_file:
             return None
         self.broken[doc.file] = items
