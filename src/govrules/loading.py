@@ -365,7 +365,7 @@ class _PackLoader:
             bad("deadline", "a deadline rule needs deadline: {from, within, done}")
         if kind is not RuleKind.DEADLINE and "deadline" in data:
             bad("deadline", f"only deadline rules have a deadline (this one is {kind.value!r})")
-        if kind in (RuleKind.SCOPE, RuleKind.EXCLUSION) and "require" in data:
+        if kind in (RuleKind.SCOPE, RuleKind.EXCLUSION, RuleKind.CLASSIFICATION) and "require" in data:
             bad("require", f"a {kind.value} rule states when it applies, not a requirement; use when")
 
 

@@ -39,6 +39,7 @@ class RuleKind(str, enum.Enum):
     DEADLINE = "deadline"
     CHANGE_CONTROL = "change_control"
     CONSEQUENCE = "consequence"
+    CLASSIFICATION = "classification"
 
 
 @dataclass(frozen=True, slots=True)
