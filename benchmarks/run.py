@@ -1,0 +1,477 @@
+"""govrules speed benchmark (issue 5): the 8-item 吴兴 policy under every engine, side by side.
+
+Run from the repository root::
+
+    python benchmarks/run.py            # full run (a few minutes)
+    python benchmarks/run.py --quick    # under 30 seconds
+    python benchmarks/run.py --json out.json
+
+The policy is 吴兴 第八条第（一）（二）（三）（六）项 (exclusions), the 第十三条第一款 tiers, 第十条第二款
+city review, 第十七条第一款 supervision and the 第二十条 acceptance route. In govrules it is the ordinary
+pack ``benchmarks/policy8`` (eleven rules copied from ``policies/wuxing``: the tiers are three rules and
+the acceptance route two). Every engine returns the same thing for a project: the rules that fire,
+each with its status (``applies``, ``satisfied`` or ``violated``); govrules returns full decisions with
+citations and the benchmark reads their statuses. All engines are checked to agree on every project
+before anything is timed. Inputs are already typed (Decimal amounts for the Python engines, integer
+yuan for the JSON-based peers); parsing a project document is timed separately.
+
+Peers come from the optional extra ``bench`` (``pip install -e .[bench]``) and are skipped with a
+note when absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import gc
+import json
+import operator
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import govrules  # noqa: E402
+from govrules import Project, Status  # noqa: E402
+
+POLICY_DIR = ROOT / "benchmarks" / "policy8"
+AS_OF = _dt.date(2026, 6, 1)
+WAN = Decimal(10000)
+
+Output = dict[str, str]  # rule id -> status, for the rules that fire
+P = "policy8."
+
+# --------------------------------------------------------------------------------------------
+# Projects
+# --------------------------------------------------------------------------------------------
+
+BOOL_FACTS = (
+    "builds_standalone_data_center", "requirements_unclear", "performance_goals_unclear",
+    "duplicate_construction", "security_inadequate", "hinders_data_sharing",
+    "processes_nonclassified_data", "relies_on_public_data_platform", "split_to_evade_oversight",
+    "has_supervision", "acceptance_filed_with_bureau",
+)
+# 万元 values on and around every threshold of the policy (50, 100, 500, 2000 万元).
+BOUNDARY_WAN = (0, 10, 49, 50, 51, 99, 100, 101, 499, 500, 501, 1999, 2000, 2001, 5000)
+
+
+def make_projects(n: int, seed: int = 20260601) -> list[dict[str, Any]]:
+    """``n`` complete random projects; amounts sit on the thresholds a third of the time."""
+    rng = random.Random(seed)
+
+    def amount() -> Decimal:
+        if rng.random() < 0.35:
+            return Decimal(rng.choice(BOUNDARY_WAN)) * WAN
+        return Decimal(rng.randrange(0, 3000 * 10000, 1000))
+
+    projects = []
+    for _ in range(n):
+        facts: dict[str, Any] = {name: rng.random() < (0.12 if name not in (
+            "processes_nonclassified_data", "relies_on_public_data_platform", "has_supervision",
+            "acceptance_filed_with_bureau") else 0.6) for name in BOOL_FACTS}
+        facts["project_type"] = rng.choice(("construction", "construction", "operation_maintenance"))
+        facts["construction_category"] = rng.choice(
+            ("infrastructure", "multi_cross_collaboration", "general_application", "other"))
+        facts["total_investment"] = amount()
+        facts["budget_amount"] = amount() if rng.random() < 0.5 else facts["total_investment"]
+        projects.append(facts)
+    return projects
+
+
+# --------------------------------------------------------------------------------------------
+# Engines: each is (load() -> evaluate(project) -> Output), built from the same eight provisions
+# --------------------------------------------------------------------------------------------
+
+W50, W100, W500, W2000 = 50 * WAN, 100 * WAN, 500 * WAN, 2000 * WAN
+
+
+def if_else(f: Mapping[str, Any]) -> Output:
+    """Hand-written Python: the practical speed limit (ratio 1.0)."""
+    out: Output = {}
+    if f["builds_standalone_data_center"]:
+        out[P + "exclusion.standalone_data_center"] = "applies"
+    if (f["requirements_unclear"] or f["performance_goals_unclear"] or f["duplicate_construction"]
+            or f["security_inadequate"] or f["hinders_data_sharing"]):
+        out[P + "exclusion.unclear_or_duplicate"] = "applies"
+    if f["processes_nonclassified_data"] and not f["relies_on_public_data_platform"]:
+        out[P + "exclusion.bypasses_public_data_platform"] = "applies"
+    if f["split_to_evade_oversight"]:
+        out[P + "exclusion.split_to_evade_oversight"] = "applies"
+    if f["project_type"] == "construction":
+        total = f["total_investment"]
+        if f["construction_category"] == "multi_cross_collaboration" and total >= W500:
+            out[P + "approval.city_review_multi_cross"] = "applies"
+        if total < W500:
+            out[P + "approval.contact_sheet"] = "applies"
+        else:
+            out[P + "approval.feasibility_study"] = "applies"
+            if total >= W2000:
+                out[P + "approval.preliminary_design"] = "applies"
+        if f["budget_amount"] >= W100:
+            out[P + "obligation.supervision_required"] = "satisfied" if f["has_supervision"] else "violated"
+    if f["budget_amount"] <= W50:
+        out[P + "review.final_acceptance_self_organized"] = (
+            "satisfied" if f["acceptance_filed_with_bureau"] else "violated")
+    else:
+        out[P + "review.final_acceptance_by_bureau"] = "applies"
+    return out
+
+
+# A naive data-driven engine: rules as dicts, conditions as (fact, op, value) triples.
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, ">=": operator.ge, "<": operator.lt, "<=": operator.le, ">": operator.gt}
+_CONSTRUCTION = ("project_type", "==", "construction")
+DATA_RULES: list[dict[str, Any]] = [
+    {"id": P + "exclusion.standalone_data_center", "all": [("builds_standalone_data_center", "==", True)]},
+    {"id": P + "exclusion.unclear_or_duplicate", "any": [(n, "==", True) for n in (
+        "requirements_unclear", "performance_goals_unclear", "duplicate_construction", "security_inadequate",
+        "hinders_data_sharing")]},
+    {"id": P + "exclusion.bypasses_public_data_platform", "all": [
+        ("processes_nonclassified_data", "==", True), ("relies_on_public_data_platform", "==", False)]},
+    {"id": P + "exclusion.split_to_evade_oversight", "all": [("split_to_evade_oversight", "==", True)]},
+    {"id": P + "approval.city_review_multi_cross", "all": [
+        _CONSTRUCTION, ("construction_category", "==", "multi_cross_collaboration"),
+        ("total_investment", ">=", W500)]},
+    {"id": P + "approval.contact_sheet", "all": [_CONSTRUCTION, ("total_investment", "<", W500)]},
+    {"id": P + "approval.feasibility_study", "all": [_CONSTRUCTION, ("total_investment", ">=", W500)]},
+    {"id": P + "approval.preliminary_design", "all": [_CONSTRUCTION, ("total_investment", ">=", W2000)]},
+    {"id": P + "obligation.supervision_required", "all": [_CONSTRUCTION, ("budget_amount", ">=", W100)],
+     "require": ("has_supervision", "==", True)},
+    {"id": P + "review.final_acceptance_by_bureau", "all": [], "unless": [("budget_amount", "<=", W50)]},
+    {"id": P + "review.final_acceptance_self_organized", "all": [("budget_amount", "<=", W50)],
+     "require": ("acceptance_filed_with_bureau", "==", True)},
+]
+
+
+def data_driven(f: Mapping[str, Any]) -> Output:
+    """A naive loop over rule dicts, the way a quick in-house rules table is often written."""
+    out: Output = {}
+    for rule in DATA_RULES:
+        if "any" in rule:
+            ok = any(_OPS[op](f[name], value) for name, op, value in rule["any"])
+        else:
+            ok = all(_OPS[op](f[name], value) for name, op, value in rule["all"])
+        if ok and "unless" in rule:
+            ok = not all(_OPS[op](f[name], value) for name, op, value in rule["unless"])
+        if not ok:
+            continue
+        if "require" in rule:
+            name, op, value = rule["require"]
+            out[rule["id"]] = "satisfied" if _OPS[op](f[name], value) else "violated"
+        else:
+            out[rule["id"]] = "applies"
+    return out
+
+
+def load_govrules() -> Callable[[Any], Output]:
+    engine = govrules.load(POLICY_DIR)
+    evaluate = engine.evaluate
+    na = Status.NOT_APPLICABLE
+
+    def run(project: Project) -> Output:
+        report = evaluate(project, "policy8", AS_OF)
+        return {d.rule: d.status.value for d in report.decisions if d.status is not na}
+
+    return run
+
+
+def govrules_input(facts: Mapping[str, Any]) -> Project:
+    return Project(facts=MappingProxyType(dict(facts)))
+
+
+# --- peers -----------------------------------------------------------------------------------
+
+def json_input(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The project for JSON-based engines: amounts as integer yuan (all amounts here are whole)."""
+    return {k: int(v) if isinstance(v, Decimal) else v for k, v in facts.items()}
+
+
+# (rule id, status, condition in the zen expression language); one row per possible outcome.
+ZEN_ROWS = [
+    (P + "exclusion.standalone_data_center", "applies", "builds_standalone_data_center == true"),
+    (P + "exclusion.unclear_or_duplicate", "applies",
+     "requirements_unclear == true or performance_goals_unclear == true or duplicate_construction == true"
+     " or security_inadequate == true or hinders_data_sharing == true"),
+    (P + "exclusion.bypasses_public_data_platform", "applies",
+     "processes_nonclassified_data == true and relies_on_public_data_platform == false"),
+    (P + "exclusion.split_to_evade_oversight", "applies", "split_to_evade_oversight == true"),
+    (P + "approval.city_review_multi_cross", "applies",
+     "project_type == 'construction' and construction_category == 'multi_cross_collaboration'"
+     " and total_investment >= 5000000"),
+    (P + "approval.contact_sheet", "applies", "project_type == 'construction' and total_investment < 5000000"),
+    (P + "approval.feasibility_study", "applies", "project_type == 'construction' and total_investment >= 5000000"),
+    (P + "approval.preliminary_design", "applies",
+     "project_type == 'construction' and total_investment >= 20000000"),
+    (P + "obligation.supervision_required", "satisfied",
+     "project_type == 'construction' and budget_amount >= 1000000 and has_supervision == true"),
+    (P + "obligation.supervision_required", "violated",
+     "project_type == 'construction' and budget_amount >= 1000000 and has_supervision == false"),
+    (P + "review.final_acceptance_by_bureau", "applies", "budget_amount > 500000"),
+    (P + "review.final_acceptance_self_organized", "satisfied",
+     "budget_amount <= 500000 and acceptance_filed_with_bureau == true"),
+    (P + "review.final_acceptance_self_organized", "violated",
+     "budget_amount <= 500000 and acceptance_filed_with_bureau == false"),
+]
+
+
+def load_zen() -> Callable[[Any], Output]:
+    import zen
+
+    table = {
+        "hitPolicy": "collect",
+        "inputs": [{"id": "cond", "name": "condition"}],
+        "outputs": [{"id": "rule", "name": "rule", "field": "rule"},
+                    {"id": "status", "name": "status", "field": "status"}],
+        "rules": [{"_id": f"r{i}", "cond": cond, "rule": json.dumps(rule), "status": json.dumps(status)}
+                  for i, (rule, status, cond) in enumerate(ZEN_ROWS)],
+    }
+    content = {
+        "nodes": [
+            {"id": "in", "type": "inputNode", "name": "project", "position": {"x": 0, "y": 0}},
+            {"id": "table", "type": "decisionTableNode", "name": "policy8", "position": {"x": 200, "y": 0},
+             "content": table},
+            {"id": "out", "type": "outputNode", "name": "decisions", "position": {"x": 400, "y": 0}},
+        ],
+        "edges": [{"id": "e1", "sourceId": "in", "targetId": "table", "type": "edge"},
+                  {"id": "e2", "sourceId": "table", "targetId": "out", "type": "edge"}],
+    }
+    decision = zen.ZenEngine().create_decision(json.dumps(content))
+    evaluate = decision.evaluate
+
+    def run(project: dict[str, Any]) -> Output:
+        return {row["rule"]: row["status"] for row in evaluate(project)["result"]}
+
+    return run
+
+
+def load_rule_engine() -> Callable[[Any], Output]:
+    import rule_engine
+
+    rules = []
+    for rule, status, cond in ZEN_ROWS:
+        text = cond.replace("== true", "== true").replace("'", '"')
+        rules.append((rule, status, rule_engine.Rule(text)))
+
+    def run(project: dict[str, Any]) -> Output:
+        return {rule: status for rule, status, compiled in rules if compiled.matches(project)}
+
+    return run
+
+
+def load_durable() -> Callable[[Any], Output]:
+    """durable-rules: assert_fact + retract_fact per project, the only way it reports every firing rule."""
+    from durable import lang
+    from durable.lang import m
+
+    fired: list[tuple[str, str]] = []
+    name = f"policy8_{os.getpid()}_{time.perf_counter_ns()}"
+
+    def condition(text: str) -> Any:
+        # The same conditions, in durable's expression objects.
+        expr = None
+        for part in text.split(" and "):
+            part = part.strip()
+            if " or " in part:
+                ors = None
+                for alt in part.split(" or "):
+                    fact = alt.split(" == ")[0].strip()
+                    term = (getattr(m, fact) == True)  # noqa: E712 - durable overloads ==
+                    ors = term if ors is None else (ors | term)
+                term = ors
+            else:
+                for sym, fn in ((">=", operator.ge), ("<=", operator.le), ("==", operator.eq),
+                                ("<", operator.lt), (">", operator.gt)):
+                    if f" {sym} " in part:
+                        fact, raw = part.split(f" {sym} ")
+                        raw = raw.strip()
+                        value: Any = True if raw == "true" else False if raw == "false" else \
+                            raw.strip("'") if raw.startswith("'") else int(raw)
+                        term = fn(getattr(m, fact.strip()), value)
+                        break
+            expr = term if expr is None else (expr & term)
+        return expr
+
+    def make_action(index: int, rule: str, status: str) -> Callable[[Any], None]:
+        def action(c: Any) -> None:  # durable-rules wants exactly one parameter
+            fired.append((rule, status))
+        action.__name__ = f"r{index}"
+        return action
+
+    with lang.ruleset(name):
+        for index, (rule, status, cond) in enumerate(ZEN_ROWS):
+            lang.when_all(condition(cond))(make_action(index, rule, status))
+
+    counter = [0]
+
+    def run(project: dict[str, Any]) -> Output:
+        counter[0] += 1
+        fact = dict(project, seq=counter[0])  # unique, so no fact repeats; one session
+        fired.clear()
+        lang.assert_fact(name, fact)
+        lang.retract_fact(name, fact)
+        return dict(fired)
+
+    return run
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring
+# --------------------------------------------------------------------------------------------
+
+def time_engine(run: Callable[[Any], Any], inputs: Sequence[Any], repeat: int) -> float:
+    """Median over ``repeat`` passes of the seconds per input."""
+    passes = []
+    for _ in range(repeat):
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            for item in inputs:
+                run(item)
+            passes.append((time.perf_counter() - start) / len(inputs))
+        finally:
+            gc.enable()
+    return statistics.median(passes)
+
+
+def cold_load(runs: int) -> dict[str, float]:
+    """``import govrules`` + ``govrules.load()`` (all shipped packs) in fresh processes, median ms."""
+    code = ("import time; t0 = time.perf_counter(); import govrules; t1 = time.perf_counter(); "
+            "e = govrules.load(); t2 = time.perf_counter(); import json; "
+            "print(json.dumps({'import_ms': (t1 - t0) * 1e3, 'load_ms': (t2 - t1) * 1e3, "
+            "'packs': len(e.packs), 'rules': sum(len(p.rules) for p in e.packs)}))")
+    results = []
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        wall = (time.perf_counter() - start) * 1e3
+        data = json.loads(out.stdout)
+        data["process_ms"] = wall
+        results.append(data)
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a run under 30 seconds")
+    parser.add_argument("--json", type=Path, default=None, help="write the rows as JSON to this file")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    n_fast, n_slow, n_check, repeat = (5_000, 300, 1_000, 3) if quick else (100_000, 3_000, 20_000, 5)
+
+    print(f"govrules {govrules.__version__} on Python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPUs ({platform.platform()})")
+    projects = make_projects(max(n_fast, n_check))
+    check = projects[:n_check]
+
+    engines: list[tuple[str, Callable[[], Callable[[Any], Output]], Callable[[Mapping[str, Any]], Any], int]] = [
+        ("if-else", lambda: if_else, dict, n_fast),
+        ("govrules", load_govrules, govrules_input, n_fast),
+        ("data-driven", lambda: data_driven, dict, n_fast),
+        ("zen-engine", load_zen, json_input, n_slow * 5),
+        ("rule-engine", load_rule_engine, json_input, n_slow),
+        ("durable-rules", load_durable, json_input, n_slow),
+    ]
+    loaded = []
+    notes = []
+    for name, loader, convert, count in engines:
+        start = time.perf_counter()
+        try:
+            run = loader()
+        except Exception as exc:  # an optional peer that is absent or broken is skipped, not fatal
+            notes.append(f"{name}: skipped ({type(exc).__name__}: {exc}); install with pip install -e .[bench]")
+            continue
+        load_ms = (time.perf_counter() - start) * 1e3
+        loaded.append((name, run, convert, count, load_ms))
+
+    # Agreement before timing: every engine, every check project, the same firing rules and statuses.
+    reference = [if_else(p) for p in check]
+    for name, run, convert, count, _ in loaded:
+        limit = n_check if count >= n_check else min(n_check, 2 * count)
+        for i, facts in enumerate(check[:limit]):
+            got = run(convert(facts))
+            if got != reference[i]:
+                raise SystemExit(f"{name} disagrees with if-else on project {i}: {facts}\n  {got}\n  {reference[i]}")
+        print(f"agree: {name} on {limit} projects")
+
+    rows = []
+    base = None
+    for name, run, convert, count, load_ms in loaded:
+        inputs = [convert(p) for p in projects[:count]]
+        seconds = time_engine(run, inputs, repeat)
+        if base is None:
+            base = seconds
+        rows.append({"engine": name, "us_per_eval": seconds * 1e6, "ratio": seconds / base, "load_ms": load_ms,
+                     "projects": count})
+
+    # The whole 吴兴 pack (and its parents, where loaded) on the realistic example project.
+    start = time.perf_counter()
+    engine = govrules.load()
+    load_ms = (time.perf_counter() - start) * 1e3
+    example = govrules.read_project(ROOT / "examples" / "wuxing-project.yaml")
+    assert base is not None
+    whole = {"engine": "govrules wuxing (whole pack, example project)"}
+    na = Status.NOT_APPLICABLE
+
+    def wuxing(project: Project) -> Any:
+        report = engine.evaluate(project, "wuxing", AS_OF)
+        return [d.status for d in report.decisions if d.status is not na]
+
+    def wuxing_explained(project: Project) -> Any:
+        report = engine.evaluate(project, "wuxing", AS_OF)
+        return [(d.explanation_zh, d.explanation_en) for d in report.decisions]
+
+    def wuxing_json(project: Project) -> Any:
+        return engine.evaluate(project, "wuxing", AS_OF).to_json()
+
+    raw = dict(example.facts, id=example.id, name=example.name)
+
+    def wuxing_parsed(data: Mapping[str, Any]) -> Any:
+        return wuxing(govrules.parse_project(data))
+
+    n_whole = 300 if quick else 3_000
+    for label, fn, item in (
+        ("govrules wuxing whole pack", wuxing, example),
+        ("  + explanations read", wuxing_explained, example),
+        ("  + to_json", wuxing_json, example),
+        ("  + parse_project", wuxing_parsed, raw),
+    ):
+        seconds = time_engine(fn, [item] * n_whole, repeat)
+        rows.append({"engine": label.strip(), "us_per_eval": seconds * 1e6, "ratio": seconds / base,
+                     "load_ms": load_ms, "projects": n_whole})
+    del whole
+
+    print()
+    print(f"{'engine':34} {'µs/project':>12} {'× if-else':>10} {'load ms':>9} {'projects':>9}")
+    for row in rows:
+        print(f"{row['engine']:34} {row['us_per_eval']:12.2f} {row['ratio']:10.1f} {row['load_ms']:9.1f} "
+              f"{row['projects']:9d}")
+    for note in notes:
+        print("note:", note)
+
+    cold = cold_load(3 if quick else 7)
+    print(f"\ncold start, fresh process (median): import {cold['import_ms']:.0f} ms + load all packs "
+          f"{cold['load_ms']:.0f} ms ({int(cold['packs'])} packs, {int(cold['rules'])} rules); "
+          f"whole process {cold['process_ms']:.0f} ms")
+    if args.json is not None:
+        args.json.write_text(json.dumps({"rows": rows, "cold_load": cold, "notes": notes,
+                                         "machine": platform.platform(), "python": platform.python_version(),
+                                         "quick": quick}, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
