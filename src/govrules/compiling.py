@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from .calendar import Calendar
 from .conditions import Compiled, compile_condition
@@ -30,6 +31,12 @@ class CompiledRule:
     require: Compiled | None
     exceptions: tuple[str, ...]
     facts: tuple[str, ...]  # the rule's own facts and its exceptions', reported in its decision
+    # The decision fields that do not depend on the project, in ``report.Decision``'s layout, so
+    # the evaluator builds a decision with one tuple concatenation.
+    head: tuple[Any, ...] = ()
+    # Neither has exceptions nor is one: firing is just ``when``, with nothing to memoize.
+    simple: bool = False
+    is_scope: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +71,10 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
             require=compile_condition(rule.require, calendar) if rule.require is not None else None,
             exceptions=tuple(exceptions.get(rule.id, ())),
             facts=facts_of(rule),
+            head=(rule.id, rule.pack, rule.kind.value, rule.outcome, rule.title_zh, rule.title_en, rule.cites,
+                  rule.in_principle, rule.exception_to),
+            simple=not exceptions.get(rule.id) and rule.exception_to is None,
+            is_scope=rule.kind is RuleKind.SCOPE,
         )
         for rule in pack.rules
     )

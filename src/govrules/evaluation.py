@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -59,6 +60,9 @@ class Engine:
         self._compiled = tuple(compile_pack(p, self._calendar) for p in self._packs)
         self._parents: dict[str, str | None] = {}
         self._names: dict[str, str] = {}
+        self._plans: dict[tuple[str, _dt.date], _Plan] = {}
+        self._calendar_sources = self._calendar.sources()
+        self._calendar_fingerprint = self._calendar.fingerprint()
         for pack in self._packs:
             self._parents.setdefault(pack.jurisdiction.id, pack.jurisdiction.parent)
             self._names.setdefault(pack.jurisdiction.id, pack.jurisdiction.name)
@@ -100,19 +104,49 @@ class Engine:
         ``project`` may be a ``Project``, a mapping (validated here) or a path to a JSON/YAML file.
         Raises ``ProjectError`` for a bad project and ``UnknownJurisdiction`` for an unknown one.
         """
-        if isinstance(project, (str, Path)):
-            project = read_project(project, self._vocab)
-        elif not isinstance(project, Project):
-            project = parse_project(project, self._vocab)
+        if type(project) is not Project:
+            if isinstance(project, (str, Path)):
+                project = read_project(project, self._vocab)
+            elif not isinstance(project, Project):
+                project = parse_project(project, self._vocab)
         if as_of is None:
             as_of = _dt.date.today()
+        elif type(as_of) is _dt.date:
+            pass
         elif isinstance(as_of, _dt.datetime):
             as_of = as_of.date()  # the law counts in days; a time of day does not change the answer
         elif not isinstance(as_of, _dt.date):
             raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
+        plan = self._plans.get((jurisdiction, as_of))
+        if plan is None:
+            plan = self._plan(jurisdiction, as_of)
+        compiled_packs, used, notices, provision_paths = plan
+        facts = dict(project.facts)  # a snapshot: explanations are spelled out later, from these values
+        decisions: list[Decision] = []
+        for compiled in compiled_packs:
+            decisions.extend(_Evaluation(compiled, facts, as_of, self._calendar, self._vocab).fast_run())
+        provisional = sorted({d[0] for d in decisions if d[12]})  # Decision.rule, Decision.provisional
+        if provisional:
+            notices = notices + (Notice(
+                "provisional-dates",
+                "部分期限涉及尚无官方节假日安排的年份，按周末和法定固定日期节日暂算（未计农历节日和调休），"
+                "结果为暂定：" + "、".join(provisional),
+                "Some deadlines fall in years without an official holiday schedule; they assume weekends and "
+                "the fixed-date statutory holidays only (no lunar holidays, no swapped days) and are "
+                "provisional: " + ", ".join(provisional),
+            ),)
+        return Report._fast(
+            jurisdiction, as_of, project.id, project.name, used, tuple(decisions), notices, __version__,
+            self._calendar_sources, self._calendar_fingerprint, provision_paths,
+        )
+
+    def _plan(self, jurisdiction: str, as_of: _dt.date) -> _Plan:
+        """What an evaluation under ``jurisdiction`` on ``as_of`` needs besides the project: which
+        compiled packs run, in which order, and the notices that do not depend on the project.
+        Cached per (jurisdiction, date): it only depends on the loaded packs."""
         chain = self.chain(jurisdiction)
         notices: list[Notice] = []
-        decisions: list[Decision] = []
+        run: list[CompiledPack] = []
         used: list[PackRef] = []
         for level in chain:
             level_packs = [c for c in self._compiled if c.pack.jurisdiction.id == level]
@@ -129,31 +163,40 @@ class Engine:
                     notices.append(_not_in_force_notice(compiled.pack, as_of))
             for compiled in in_force:
                 used.append(_pack_ref(compiled.pack))
-                decisions.extend(_Evaluation(compiled, project.facts, as_of, self._calendar, self._vocab).run())
+                run.append(compiled)
         if not used:
             notices.append(Notice(
                 "no-pack-in-force",
                 f"{as_of.isoformat()} 没有对 {jurisdiction} 生效的规则包，未作出任何决定。",
                 f"No pack for {jurisdiction!r} is in force on {as_of.isoformat()}; no decisions were made.",
             ))
-        provisional = sorted({d.rule for d in decisions if d.provisional})
-        if provisional:
-            notices.append(Notice(
-                "provisional-dates",
-                "部分期限涉及尚无官方节假日安排的年份，按周末和法定固定日期节日暂算（未计农历节日和调休），"
-                "结果为暂定：" + "、".join(provisional),
-                "Some deadlines fall in years without an official holiday schedule; they assume weekends and "
-                "the fixed-date statutory holidays only (no lunar holidays, no swapped days) and are "
-                "provisional: " + ", ".join(provisional),
-            ))
-        return Report(
-            jurisdiction=jurisdiction, as_of=as_of, project_id=project.id, project_name=project.name,
-            packs=tuple(used), decisions=tuple(decisions), notices=tuple(notices),
-            engine_version=__version__, calendar_sources=self._calendar.sources(),
-            calendar_fingerprint=self._calendar.fingerprint(),
-            provision_paths=_provision_paths(tuple(c.pack for c in self._compiled
-                                                   if c.pack.id in {p.id for p in used})),
-        )
+        plan = (tuple(run), tuple(used), tuple(notices),
+                _provision_paths(tuple(c.pack for c in self._compiled if c.pack.id in {p.id for p in used})))
+        if len(self._plans) >= 4096:  # bounded: many distinct dates must not grow it forever
+            self._plans.clear()
+        self._plans[(jurisdiction, as_of)] = plan
+        return plan
+
+    def evaluate_plain(self, project: Project | Mapping[str, Any] | str | Path, jurisdiction: str,
+                       as_of: _dt.date | None = None) -> Report:
+        """``evaluate`` through the reference path: every decision spelled out eagerly, one by one.
+
+        Slower; kept as the plain evaluator the fast path is tested against (same report, same JSON).
+        """
+        report = self.evaluate(project, jurisdiction, as_of)
+        if isinstance(project, (str, Path)):
+            project = read_project(project, self._vocab)
+        elif not isinstance(project, Project):
+            project = parse_project(project, self._vocab)
+        facts = dict(project.facts)
+        decisions: list[Decision] = []
+        for compiled in self._plan(jurisdiction, report.as_of)[0]:
+            decisions.extend(_Evaluation(compiled, facts, report.as_of, self._calendar, self._vocab).run())
+        return replace(report, decisions=tuple(decisions))
+
+
+_Plan = tuple[tuple[CompiledPack, ...], tuple[PackRef, ...], tuple[Notice, ...],
+              Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]]
 
 
 @lru_cache(maxsize=256)
@@ -207,6 +250,9 @@ class _Evaluation:
         self.vocab = vocab
         self.fired_memo: dict[str, bool | None] = {}
         self.live_memo: dict[str, bool | None] = {}
+        self.explained: dict[str, tuple[str, str]] = {}
+        self.in_scope: bool | None = None
+        self.settled_by: list[CompiledRule] = []
 
     def live(self, rule: CompiledRule) -> bool | None:
         """Whether ``rule``'s own condition holds and, for an exception, its base is live too.
@@ -242,6 +288,8 @@ class _Evaluation:
 
     def scope(self) -> tuple[bool | None, list[CompiledRule]]:
         """Whether the measure governs the project, and the scope rules that settled it."""
+        if not self.compiled.excludes and not self.compiled.includes:
+            return True, []
         excluded = [r for r in self.compiled.excludes if self.fired(r) is True]
         if excluded:
             return False, excluded
@@ -278,7 +326,71 @@ class _Evaluation:
                 found.update(dict.fromkeys(self.missing_of(exc)))
         return tuple(found)
 
+    def fast_run(self) -> list[Decision]:
+        """The decisions of every rule, statuses computed here and wording left for later.
+
+        Mirrors ``decide`` branch by branch for the common outcomes; the rare ones (unknown, a
+        deadline, a requirement with missing facts) go through ``decide`` itself. The two paths are
+        tested to agree on every project (tests/test_fast_paths.py).
+        """
+        in_scope, settled_by = self.scope()
+        self.in_scope, self.settled_by = in_scope, settled_by
+        facts = self.facts
+        by_id = self.compiled.by_id
+        make = tuple.__new__
+        na, applies, satisfied, violated = (Status.NOT_APPLICABLE, Status.APPLIES, Status.SATISFIED,
+                                            Status.VIOLATED)
+        out: list[Decision] = []
+        append = out.append
+        for rule in self.compiled.rules:
+            scoped = True if rule.is_scope else in_scope
+            if scoped is False:
+                append(make(Decision, rule.head + (na, (), None, False, None, self)))
+                continue
+            fired = rule.when(facts) if rule.simple else self.fired(rule)
+            # Kleene conjunction of the scope and the rule's firing; scoped is True or None here.
+            gate = fired if scoped is True or fired is False else None
+            if gate is False:
+                overridden = None
+                if rule.exceptions and rule.when(facts) is not False:
+                    for exc in rule.exceptions:
+                        if self.fired(by_id[exc]) is True:
+                            overridden = exc
+                            break
+                append(make(Decision, rule.head + (na, (), None, False, overridden, self)))
+            elif gate is None:
+                if (scoped is True and rule.require is not None and self.live(rule) is True
+                        and rule.require(facts) is True):
+                    append(make(Decision, rule.head + (satisfied, (), None, False, None, self)))
+                else:
+                    append(self.decide(rule, scoped, settled_by))
+            elif rule.rule.deadline is not None:
+                append(self.decide(rule, scoped, settled_by))
+            elif rule.require is not None:
+                met = rule.require(facts)
+                if met is None:
+                    append(self.decide(rule, scoped, settled_by))
+                else:
+                    append(make(Decision, rule.head + (satisfied if met else violated, (), None, False, None, self)))
+            else:
+                append(make(Decision, rule.head + (applies, (), None, False, None, self)))
+        return out
+
+    # -- what a fast-path decision asks for when its details are read (report.LazyDetails) -------
+
+    def decision_facts(self, rule: str) -> tuple[tuple[str, Any], ...]:
+        return self.used_facts(self.compiled.by_id[rule])
+
+    def decision_explanation(self, rule: str) -> tuple[str, str]:
+        memo = self.explained
+        if rule not in memo:
+            compiled = self.compiled.by_id[rule]
+            plain = self.decide(compiled, True if compiled.is_scope else self.in_scope, self.settled_by)
+            memo[rule] = (plain.explanation_zh, plain.explanation_en)
+        return memo[rule]
+
     def run(self) -> list[Decision]:
+        """The plain evaluator: every decision spelled out at once (the reference for ``fast_run``)."""
         in_scope, settled_by = self.scope()
         decisions = []
         for rule in self.compiled.rules:

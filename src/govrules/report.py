@@ -10,9 +10,10 @@ import datetime as _dt
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field, fields
+from operator import itemgetter
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import did_you_mean
 from .model import Citation
@@ -36,27 +37,120 @@ class Status(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """One rule's verdict on one project, with the provisions, facts and reasoning behind it."""
+class _Details:
+    """The parts of a decision that take time to spell out, fixed when the decision is made."""
 
-    rule: str
-    pack: str
-    kind: str
-    status: Status
-    outcome: str
-    title_zh: str
-    title_en: str
-    citations: tuple[Citation, ...]
-    facts: tuple[tuple[str, Any], ...] = ()
-    missing: tuple[str, ...] = ()
-    due: _dt.date | None = None
-    provisional: bool = False
-    in_principle: bool = False
-    exception_to: str | None = None
-    overridden_by: str | None = None
-    explanation_zh: str = ""
-    explanation_en: str = ""
+    __slots__ = ("facts", "explanation_zh", "explanation_en")
+
+    def __init__(self, facts: tuple[tuple[str, Any], ...], zh: str, en: str) -> None:
+        self.facts = facts
+        self.explanation_zh = zh
+        self.explanation_en = en
+
+
+class LazyDetails(Protocol):
+    """Where a decision made on the fast path finds its facts and explanation when first asked."""
+
+    def decision_facts(self, rule: str) -> tuple[tuple[str, Any], ...]: ...
+
+    def decision_explanation(self, rule: str) -> tuple[str, str]: ...
+
+
+_FIELDS = ("rule", "pack", "kind", "status", "outcome", "title_zh", "title_en", "citations", "facts", "missing",
+           "due", "provisional", "in_principle", "exception_to", "overridden_by", "explanation_zh", "explanation_en")
+
+
+class Decision(tuple):  # type: ignore[type-arg]
+    """One rule's verdict on one project, with the provisions, facts and reasoning behind it.
+
+    Immutable. It is a tuple underneath only because that is the cheapest immutable object Python
+    can build (issue 5: evaluation must be near hand-written speed); read it by attribute. The
+    ``facts`` and the two explanations are spelled out on first access, from the project as it was
+    evaluated, so a caller who only reads statuses does not pay for the wording.
+    """
+
+    __slots__ = ()
+
+    # Layout: the rule's static part (as CompiledRule.head), then status, missing, due,
+    # provisional, overridden_by, and the source of the details.
+    rule: str = property(itemgetter(0))  # type: ignore[assignment]
+    pack: str = property(itemgetter(1))  # type: ignore[assignment]
+    kind: str = property(itemgetter(2))  # type: ignore[assignment]
+    outcome: str = property(itemgetter(3))  # type: ignore[assignment]
+    title_zh: str = property(itemgetter(4))  # type: ignore[assignment]
+    title_en: str = property(itemgetter(5))  # type: ignore[assignment]
+    citations: tuple[Citation, ...] = property(itemgetter(6))  # type: ignore[assignment]
+    in_principle: bool = property(itemgetter(7))  # type: ignore[assignment]
+    exception_to: str | None = property(itemgetter(8))  # type: ignore[assignment]
+    status: Status = property(itemgetter(9))  # type: ignore[assignment]
+    missing: tuple[str, ...] = property(itemgetter(10))  # type: ignore[assignment]
+    due: _dt.date | None = property(itemgetter(11))  # type: ignore[assignment]
+    provisional: bool = property(itemgetter(12))  # type: ignore[assignment]
+    overridden_by: str | None = property(itemgetter(13))  # type: ignore[assignment]
+
+    def __new__(cls, rule: str, pack: str, kind: str, status: Status, outcome: str, title_zh: str,
+                title_en: str, citations: tuple[Citation, ...], facts: tuple[tuple[str, Any], ...] = (),
+                missing: tuple[str, ...] = (), due: _dt.date | None = None, provisional: bool = False,
+                in_principle: bool = False, exception_to: str | None = None, overridden_by: str | None = None,
+                explanation_zh: str = "", explanation_en: str = "") -> Decision:
+        return tuple.__new__(cls, (rule, pack, kind, outcome, title_zh, title_en, citations, in_principle,
+                                   exception_to, status, missing, due, provisional, overridden_by,
+                                   _Details(facts, explanation_zh, explanation_en)))
+
+    @property
+    def facts(self) -> tuple[tuple[str, Any], ...]:
+        """The facts the rule (and its exceptions) read, with the project's values, in rule order."""
+        source = self[14]
+        if type(source) is _Details:
+            return source.facts
+        return source.decision_facts(self[0])  # type: ignore[no-any-return]
+
+    @property
+    def explanation_zh(self) -> str:
+        source = self[14]
+        if type(source) is _Details:
+            return source.explanation_zh
+        return source.decision_explanation(self[0])[0]  # type: ignore[no-any-return]
+
+    @property
+    def explanation_en(self) -> str:
+        source = self[14]
+        if type(source) is _Details:
+            return source.explanation_en
+        return source.decision_explanation(self[0])[1]  # type: ignore[no-any-return]
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return "Decision(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS) + ")"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self._values(),))
+
+    def __copy__(self) -> Decision:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Decision:
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +170,10 @@ class Decision:
             "overridden_by": self.overridden_by,
             "explanation": {"zh": self.explanation_zh, "en": self.explanation_en},
         }
+
+
+def _rebuild(values: tuple[Any, ...]) -> Decision:
+    return Decision(**dict(zip(_FIELDS, values, strict=True)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +221,14 @@ class Report:
     # label -> ((document number, path), ...) for every provision of the packs used
     provision_paths: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(
         default_factory=lambda: MappingProxyType({}), repr=False)
+
+    @classmethod
+    def _fast(cls, *values: Any) -> Report:
+        """Build a report from its fields in order, without the frozen dataclass's per-field
+        ``object.__setattr__`` (the evaluator's hot path; the result is the same frozen object)."""
+        report = object.__new__(cls)
+        report.__dict__.update(zip(_REPORT_FIELDS, values, strict=True))
+        return report
 
     def decision(self, rule: str) -> Decision:
         """The decision of rule ``rule``; ``KeyError`` (with a did-you-mean) if there is none."""
@@ -182,3 +288,6 @@ class Report:
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON text (UTF-8 Chinese kept readable, key order fixed)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+_REPORT_FIELDS = tuple(f.name for f in fields(Report))

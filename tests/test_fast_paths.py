@@ -1,0 +1,122 @@
+"""The fast evaluation paths agree with the plain evaluator on every project (issue 5).
+
+``Engine.evaluate`` computes statuses in a tight loop and spells out explanations on demand;
+``Engine.evaluate_plain`` spells every decision out at once through the reference code; the batch
+evaluator (``govrules.batch``) decides whole columns at a time. For hypothesis-generated projects
+over every pack that ``govrules.load()`` finds, all of them must give the same decisions, the same
+JSON and the same statuses. No timing here: speed is measured in benchmarks/.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import pickle
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import govrules
+from govrules import Decision, Project, Status
+from govrules.conditions import Compare, Equals, FactRef, Literal, OneOf, iter_leaves
+from govrules.vocabulary import FactType
+
+ENGINE = govrules.load()
+JURISDICTIONS = sorted(ENGINE.jurisdictions())
+VOCAB = ENGINE.vocabulary
+
+
+def _facts_and_constants() -> tuple[list[str], dict[str, set[Any]]]:
+    """Every fact the loaded packs read, and the constants they compare each one with."""
+    names: dict[str, None] = {}
+    constants: dict[str, set[Any]] = {}
+    for pack in ENGINE.packs:
+        for rule in pack.rules:
+            names.update(dict.fromkeys(rule.facts()))
+            for cond in (rule.when, rule.require):
+                if cond is None:
+                    continue
+                for leaf in iter_leaves(cond):
+                    if isinstance(leaf, Compare) and isinstance(leaf.value, Literal):
+                        constants.setdefault(leaf.fact, set()).add(leaf.value.value)
+                    elif isinstance(leaf, Compare) and isinstance(leaf.value, FactRef):
+                        names[leaf.value.fact] = None
+                    elif isinstance(leaf, Equals):
+                        constants.setdefault(leaf.fact, set()).add(leaf.value)
+                    elif isinstance(leaf, OneOf):
+                        constants.setdefault(leaf.fact, set()).update(leaf.values)
+    return sorted(names), constants
+
+
+FACTS, CONSTANTS = _facts_and_constants()
+DAY = _dt.timedelta(days=1)
+
+
+def _value(name: str) -> st.SearchStrategy[Any]:
+    fact = VOCAB[name]
+    near = sorted(CONSTANTS.get(name, ()), key=repr)
+    if fact.type is FactType.BOOLEAN:
+        return st.booleans()
+    if fact.type is FactType.ENUM:
+        return st.sampled_from(sorted(fact.values))
+    if fact.type in (FactType.AMOUNT, FactType.NUMBER):
+        # On, just below and just above every threshold the packs use (以上/超过/不满 boundaries).
+        edges = [Decimal(v) + d for v in near for d in (Decimal(-1), Decimal(0), Decimal(1)) if Decimal(v) + d >= 0]
+        randoms = st.integers(min_value=0, max_value=50_000_000).map(Decimal)
+        return st.one_of(st.sampled_from(edges), randoms) if edges else randoms
+    if fact.type is FactType.DATE:
+        return st.dates(min_value=_dt.date(2025, 12, 1), max_value=_dt.date(2027, 3, 1))
+    if fact.type is FactType.INTEGER:
+        return st.integers(min_value=0, max_value=40)
+    return st.sampled_from([str(v) for v in near] or ["x"])
+
+
+@st.composite
+def projects(draw: st.DrawFn) -> Project:
+    """A project stating a random subset of the facts the packs read (missing facts are unknown)."""
+    facts = {}
+    for name in FACTS:
+        if draw(st.integers(min_value=0, max_value=9)) < 7:  # ~30% of facts missing
+            facts[name] = draw(_value(name))
+    return govrules.parse_project(facts)
+
+
+AS_OF = st.dates(min_value=_dt.date(2026, 1, 1), max_value=_dt.date(2027, 6, 30))
+
+
+@pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(project=projects(), as_of=AS_OF)
+def test_fast_evaluate_agrees_with_plain(jurisdiction: str, project: Project, as_of: _dt.date) -> None:
+    fast = ENGINE.evaluate(project, jurisdiction, as_of)
+    plain = ENGINE.evaluate_plain(project, jurisdiction, as_of)
+    assert [d.status for d in fast.decisions] == [d.status for d in plain.decisions]
+    assert fast.decisions == plain.decisions  # every field, explanations included
+    assert fast.to_json() == plain.to_json()
+
+
+def test_fast_decisions_are_frozen_and_pickle_whole() -> None:
+    project = govrules.read_project("examples/wuxing-project.yaml")
+    report = ENGINE.evaluate(project, "wuxing", _dt.date(2026, 6, 1))
+    decision = report.decisions[0]
+    with pytest.raises(AttributeError):
+        decision.status = Status.VIOLATED  # type: ignore[misc]
+    copy = pickle.loads(pickle.dumps(decision))
+    assert copy == decision
+    assert copy.explanation_zh == decision.explanation_zh != ""
+    assert isinstance(copy, Decision)
+
+
+def test_explanations_use_the_facts_as_evaluated() -> None:
+    facts = {"project_type": "construction", "total_investment": Decimal(6_000_000),
+             "funding_source": "fiscal", "owner_unit_type": "administrative_unit",
+             "subject_matter": "information_system", "is_classified": False}
+    project = Project(facts=facts)
+    report = ENGINE.evaluate(project, "wuxing", _dt.date(2026, 6, 1))
+    facts["total_investment"] = Decimal(1)  # the caller's dict changes after evaluation
+    feasibility = report.decision("wuxing.approval.feasibility_study")
+    assert feasibility.status is Status.APPLIES
+    assert "600万元" in feasibility.explanation_zh
+    assert dict(feasibility.facts)["total_investment"] == Decimal(6_000_000)
