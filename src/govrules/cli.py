@@ -87,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--format", choices=("human", "json"), default="human")
     test.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
                       help="a holiday-schedule file for a year the built-in data does not cover")
+    _add_batch_parser(sub)
     return parser
 
 
@@ -266,6 +267,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     err = err or sys.stderr
     args = _parser().parse_args(argv)
     commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts}
+    commands["batch"] = _cmd_batch
     try:
         return commands[args.command](args, out)
     except (GovrulesError, UnknownJurisdiction) as exc:
@@ -276,6 +278,51 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _add_batch_parser(sub: Any) -> None:
+    batch = sub.add_parser("batch", help="evaluate every project of a ledger (.csv, .jsonl, .parquet)")
+    batch.add_argument("ledger", type=Path, help="one project per row, one column per fact (and id)")
+    batch.add_argument("--jurisdiction", "-j", required=True, help="e.g. wuxing")
+    batch.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    batch.add_argument("--output", "-o", type=Path, required=True,
+                       help="decisions, one row per project (.csv, .jsonl, .parquet); the per-provision "
+                       "summary goes beside it as OUTPUT.summary.csv")
+    batch.add_argument("--batch-size", type=int, default=65_536, help="rows held in memory at once")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    _common(batch)
+
+
+def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    """Evaluate a whole ledger; bad rows are counted and listed, never fatal. Needs the extra ``batch``."""
+    try:
+        from .batch import BatchError, provision_summary, run_ledger
+    except ImportError:
+        raise GovrulesError("govrules batch needs pyarrow: pip install 'govrules[batch]'") from None
+    engine = load(args.policies, holidays=args.holidays)
+    as_of = args.as_of or _dt.date.today()
+    if not args.ledger.is_file():
+        raise GovrulesError(f"{args.ledger}: no such ledger file")
+    try:
+        summary = run_ledger(args.ledger, args.output, engine, args.jurisdiction, as_of,
+                             batch_size=args.batch_size, progress=not args.no_progress)
+    except BatchError as exc:
+        raise GovrulesError(str(exc)) from None
+    rows = provision_summary(summary, engine, args.jurisdiction, as_of)
+    summary_path = args.output.with_name(args.output.name + ".summary.csv")
+    import csv
+
+    with summary_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["provision"])
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{summary.rows} rows, {summary.bad_rows} bad; decisions in {args.output}, "
+          f"per-provision summary in {summary_path}", file=out)
+    for row, problem in summary.bad[:20]:
+        print(f"  row {row}: {problem}", file=out)
+    if summary.bad_rows > 20:
+        print(f"  … and {summary.bad_rows - 20} more bad rows", file=out)
+    return EXIT_FINDINGS if summary.bad_rows else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
