@@ -21,6 +21,7 @@ from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import explain, missing_facts
 from .errors import GovrulesError, did_you_mean
+from .cache import load_pack_cached
 from .loading import load_packs
 from .model import Pack, RuleKind
 from .projects import Project, parse_project, read_project
@@ -580,7 +581,7 @@ def load(path: str | Path | Sequence[str | Path] | None = None, *,
         roots = list(path)
     holiday_paths = [Path(h) for h in holidays]
     calendar = Calendar.with_files(holiday_paths) if holiday_paths else default_calendar()
-    return Engine(load_packs(roots), calendar=calendar)
+    return Engine(load_packs(roots, loader=load_pack_cached), calendar=calendar)
 
 
 

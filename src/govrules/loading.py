@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+if TYPE_CHECKING:
+    import jsonschema
 
 from .conditions import parse_condition, parse_period
 from .errors import PackError, PackProblem, did_you_mean
@@ -45,6 +46,8 @@ def schema(name: str) -> dict[str, Any]:
 
 @cache
 def _validator(name: str) -> jsonschema.Draft202012Validator:
+    import jsonschema  # imported on first validation: a process served from the pack cache never needs it
+
     return jsonschema.Draft202012Validator(schema(name))
 
 
@@ -386,8 +389,13 @@ def find_pack_dirs(root: Path | str) -> list[Path]:
     return sorted(p.parent for p in root.glob(f"*/{PACK_FILE}"))
 
 
-def load_packs(roots: Iterable[Path | str], vocab: Vocabulary | None = None) -> tuple[Pack, ...]:
-    """Load every pack under ``roots``; problems of all packs are reported together."""
+def load_packs(roots: Iterable[Path | str], vocab: Vocabulary | None = None, *,
+               loader: Callable[[Path, Vocabulary], Pack] | None = None) -> tuple[Pack, ...]:
+    """Load every pack under ``roots``; problems of all packs are reported together.
+
+    ``loader`` loads one directory (default ``load_pack``; ``cache.load_pack_cached`` reuses packs
+    loaded before from the very same bytes)."""
+    loader = loader or load_pack
     vocab = vocab or default_vocabulary()
     packs: list[Pack] = []
     problems: list[PackProblem] = []
@@ -399,7 +407,7 @@ def load_packs(roots: Iterable[Path | str], vocab: Vocabulary | None = None) -> 
                                         code="no-packs"))
         for directory in dirs:
             try:
-                pack = load_pack(directory, vocab)
+                pack = loader(directory, vocab)
             except PackError as exc:
                 problems.extend(exc.problems)
                 continue

@@ -17,10 +17,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
-import pydantic
-from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr, WithJsonSchema
+if TYPE_CHECKING:  # pydantic is imported on first validation: loading packs does not need it
+    import pydantic
 
 from .amounts import parse_amount
 from .errors import ProjectError, ProjectProblem, did_you_mean
@@ -102,6 +102,8 @@ _AMOUNT_SCHEMA = {"anyOf": [
 
 
 def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
+    from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr, WithJsonSchema
+
     if fact_type is FactType.AMOUNT:
         return Annotated[Decimal, BeforeValidator(parse_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
     if fact_type is FactType.NUMBER:
@@ -122,6 +124,9 @@ def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
 
 @lru_cache(maxsize=8)
 def _model(vocab: Vocabulary) -> type[pydantic.BaseModel]:
+    import pydantic
+    from pydantic import ConfigDict, Field, StrictStr
+
     fields: dict[str, Any] = {
         "id": (Optional[StrictStr], None),
         "name": (Optional[StrictStr], None),
@@ -182,6 +187,8 @@ def parse_project(data: Any, vocab: Vocabulary | None = None, *, source: str | N
     if bad_keys:
         raise ProjectError([ProjectProblem(field=repr(k), code="key", message="field names must be text")
                             for k in bad_keys], source=source)
+    import pydantic
+
     try:
         model = _model(vocab).model_validate(data)
     except pydantic.ValidationError as exc:
