@@ -7,13 +7,14 @@ backends (a vectorized batch evaluator, a durable-rules translation) derive from
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from .calendar import Calendar
 from .conditions import Compiled, compile_condition
 from .model import Pack, Rule, RuleKind
+from .report import Status
 
 __all__ = ["CompiledPack", "CompiledRule", "compile_pack"]
 
@@ -37,6 +38,9 @@ class CompiledRule:
     # Neither has exceptions nor is one: firing is just ``when``, with nothing to memoize.
     simple: bool = False
     is_scope: bool = False
+    # ``head`` followed by each plain status (no missing facts, no due date, not provisional, not
+    # overridden): a fast-path decision is this plus the evaluation that spells out its details.
+    plain: Mapping[Status, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,11 @@ class CompiledPack:
     by_id: Mapping[str, CompiledRule]
     includes: tuple[CompiledRule, ...]
     excludes: tuple[CompiledRule, ...]
+
+
+def _head(rule: Rule) -> tuple[Any, ...]:
+    return (rule.id, rule.pack, rule.kind.value, rule.outcome, rule.title_zh, rule.title_en, rule.cites,
+            rule.in_principle, rule.exception_to)
 
 
 def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
@@ -71,10 +80,10 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
             require=compile_condition(rule.require, calendar) if rule.require is not None else None,
             exceptions=tuple(exceptions.get(rule.id, ())),
             facts=facts_of(rule),
-            head=(rule.id, rule.pack, rule.kind.value, rule.outcome, rule.title_zh, rule.title_en, rule.cites,
-                  rule.in_principle, rule.exception_to),
+            head=_head(rule),
             simple=not exceptions.get(rule.id) and rule.exception_to is None,
             is_scope=rule.kind is RuleKind.SCOPE,
+            plain=MappingProxyType({status: _head(rule) + (status, (), None, False, None) for status in Status}),
         )
         for rule in pack.rules
     )

@@ -25,7 +25,7 @@ from .cache import load_pack_cached
 from .loading import load_packs
 from .model import Pack, RuleKind
 from .projects import Project, parse_project, read_project
-from .report import Decision, Notice, PackRef, Report, Status
+from .report import LAZY, Decision, Notice, PackRef, Report, Status
 from .vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["Engine", "UnknownJurisdiction", "default_policies_dir", "load"]
@@ -124,10 +124,13 @@ class Engine:
         compiled_packs, used, notices, provision_paths = plan
         facts = dict(project.facts)  # a snapshot: explanations are spelled out later, from these values
         decisions: list[Decision] = []
+        provisional: list[str] = []
         for compiled in compiled_packs:
-            decisions.extend(_Evaluation(compiled, facts, as_of, self._calendar, self._vocab).fast_run())
-        provisional = sorted({d[0] for d in decisions if d[12]})  # Decision.rule, Decision.provisional
+            evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab)
+            decisions += evaluation.fast_run()
+            provisional += evaluation.provisional
         if provisional:
+            provisional.sort()
             notices = notices + (Notice(
                 "provisional-dates",
                 "部分期限涉及尚无官方节假日安排的年份，按周末和法定固定日期节日暂算（未计农历节日和调休），"
@@ -251,7 +254,8 @@ class _Evaluation:
         self.vocab = vocab
         self.fired_memo: dict[str, bool | None] = {}
         self.live_memo: dict[str, bool | None] = {}
-        self.explained: dict[str, tuple[str, str]] = {}
+        self.explained: dict[str, Decision] = {}
+        self.provisional: list[str] = []
         self.in_scope: bool | None = None
         self.settled_by: list[CompiledRule] = []
 
@@ -330,65 +334,98 @@ class _Evaluation:
     def fast_run(self) -> list[Decision]:
         """The decisions of every rule, statuses computed here and wording left for later.
 
-        Mirrors ``decide`` branch by branch for the common outcomes; the rare ones (unknown, a
-        deadline, a requirement with missing facts) go through ``decide`` itself. The two paths are
-        tested to agree on every project (tests/test_fast_paths.py).
+        Mirrors ``decide`` branch by branch; what takes work to spell out (explanations, the facts
+        used, the list of missing facts) is left to ``decide`` itself, run for one rule when a
+        caller first reads it. The two paths are tested to agree on every project
+        (tests/test_fast_paths.py).
         """
         in_scope, settled_by = self.scope()
         self.in_scope, self.settled_by = in_scope, settled_by
         facts = self.facts
         by_id = self.compiled.by_id
         make = tuple.__new__
-        na, applies, satisfied, violated = (Status.NOT_APPLICABLE, Status.APPLIES, Status.SATISFIED,
-                                            Status.VIOLATED)
+        na, applies, satisfied, violated, unknown = (Status.NOT_APPLICABLE, Status.APPLIES, Status.SATISFIED,
+                                                     Status.VIOLATED, Status.UNKNOWN)
+        tail = (self,)
         out: list[Decision] = []
         append = out.append
         for rule in self.compiled.rules:
             scoped = True if rule.is_scope else in_scope
             if scoped is False:
-                append(make(Decision, rule.head + (na, (), None, False, None, self)))
+                append(make(Decision, rule.plain[na] + tail))
                 continue
             fired = rule.when(facts) if rule.simple else self.fired(rule)
             # Kleene conjunction of the scope and the rule's firing; scoped is True or None here.
             gate = fired if scoped is True or fired is False else None
-            if gate is False:
+            if gate is True:
+                if rule.require is not None:
+                    met = rule.require(facts)
+                    if met is None:  # applies; whether it is met is unknown (missing spelled out later)
+                        append(make(Decision, rule.head + (applies, LAZY, None, False, None, self)))
+                    else:
+                        append(make(Decision, rule.plain[satisfied if met else violated] + tail))
+                elif rule.rule.deadline is not None:
+                    append(self.fast_deadline(rule))
+                else:
+                    append(make(Decision, rule.plain[applies] + tail))
+            elif gate is False:
                 overridden = None
                 if rule.exceptions and rule.when(facts) is not False:
                     for exc in rule.exceptions:
                         if self.fired(by_id[exc]) is True:
                             overridden = exc
                             break
-                append(make(Decision, rule.head + (na, (), None, False, overridden, self)))
-            elif gate is None:
-                if (scoped is True and rule.require is not None and self.live(rule) is True
-                        and rule.require(facts) is True):
-                    append(make(Decision, rule.head + (satisfied, (), None, False, None, self)))
+                if overridden is None:
+                    append(make(Decision, rule.plain[na] + tail))
                 else:
-                    append(self.decide(rule, scoped, settled_by))
-            elif rule.rule.deadline is not None:
-                append(self.decide(rule, scoped, settled_by))
-            elif rule.require is not None:
-                met = rule.require(facts)
-                if met is None:
-                    append(self.decide(rule, scoped, settled_by))
-                else:
-                    append(make(Decision, rule.head + (satisfied if met else violated, (), None, False, None, self)))
+                    append(make(Decision, rule.head + (na, (), None, False, overridden, self)))
+            elif (scoped is True and rule.require is not None and self.live(rule) is True
+                    and rule.require(facts) is True):
+                # Only an exception is undecided, and it could only lift a requirement met anyway.
+                append(make(Decision, rule.plain[satisfied] + tail))
             else:
-                append(make(Decision, rule.head + (applies, (), None, False, None, self)))
+                append(make(Decision, rule.head + (unknown, LAZY, None, False, None, self)))
         return out
+
+    def fast_deadline(self, rule: CompiledRule) -> Decision:
+        """A deadline rule that applies: its status and due date, as ``deadline`` computes them."""
+        deadline = rule.rule.deadline
+        assert deadline is not None
+        facts = self.facts
+        start = facts.get(deadline.start)
+        if start is None:
+            return tuple.__new__(Decision, rule.head + (Status.UNKNOWN, (deadline.start,), None, False, None, self))
+        result = self.calendar.period_end(start, deadline.within)
+        due = result.date
+        done_dates = [facts[n] for n in deadline.done if facts.get(n) is not None]
+        done = max(done_dates) if deadline.done and len(done_dates) == len(deadline.done) else None
+        if done is not None:
+            status = Status.SATISFIED if done <= due else Status.VIOLATED
+        else:
+            status = Status.PENDING if self.as_of <= due else Status.OVERDUE
+        if result.provisional:
+            self.provisional.append(rule.rule.id)
+        return tuple.__new__(Decision, rule.head + (status, (), due, result.provisional, None, self))
 
     # -- what a fast-path decision asks for when its details are read (report.LazyDetails) -------
 
     def decision_facts(self, rule: str) -> tuple[tuple[str, Any], ...]:
         return self.used_facts(self.compiled.by_id[rule])
 
-    def decision_explanation(self, rule: str) -> tuple[str, str]:
+    def plain_decision(self, rule: str) -> Decision:
+        """The decision of ``rule`` as the reference path spells it out (memoized)."""
         memo = self.explained
         if rule not in memo:
             compiled = self.compiled.by_id[rule]
-            plain = self.decide(compiled, True if compiled.is_scope else self.in_scope, self.settled_by)
-            memo[rule] = (plain.explanation_zh, plain.explanation_en)
+            memo[rule] = self.decide(compiled, True if compiled.is_scope else self.in_scope, self.settled_by)
         return memo[rule]
+
+    def decision_explanation(self, rule: str) -> tuple[str, str]:
+        plain = self.plain_decision(rule)
+        return plain.explanation_zh, plain.explanation_en
+
+    def decision_missing(self, rule: str) -> tuple[str, ...]:
+        return self.plain_decision(rule).missing
 
     def run(self) -> list[Decision]:
         """The plain evaluator: every decision spelled out at once (the reference for ``fast_run``)."""

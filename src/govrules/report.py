@@ -48,8 +48,14 @@ class _Details:
         self.explanation_en = en
 
 
+#: In a fast-path decision's ``missing`` slot: "ask the evaluation" (the list takes work to find).
+LAZY: Any = object()
+
+
 class LazyDetails(Protocol):
     """Where a decision made on the fast path finds its facts and explanation when first asked."""
+
+    def decision_missing(self, rule: str) -> tuple[str, ...]: ...
 
     def decision_facts(self, rule: str) -> tuple[tuple[str, Any], ...]: ...
 
@@ -83,7 +89,6 @@ class Decision(tuple):  # type: ignore[type-arg]
     in_principle: bool = property(itemgetter(7))  # type: ignore[assignment]
     exception_to: str | None = property(itemgetter(8))  # type: ignore[assignment]
     status: Status = property(itemgetter(9))  # type: ignore[assignment]
-    missing: tuple[str, ...] = property(itemgetter(10))  # type: ignore[assignment]
     due: _dt.date | None = property(itemgetter(11))  # type: ignore[assignment]
     provisional: bool = property(itemgetter(12))  # type: ignore[assignment]
     overridden_by: str | None = property(itemgetter(13))  # type: ignore[assignment]
@@ -104,6 +109,14 @@ class Decision(tuple):  # type: ignore[type-arg]
         if type(source) is _Details:
             return source.facts
         return source.decision_facts(self[0])  # type: ignore[no-any-return]
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The facts whose absence leaves the decision (or the requirement) open."""
+        missing = self[10]
+        if missing is LAZY:
+            return self[14].decision_missing(self[0])  # type: ignore[no-any-return]
+        return missing  # type: ignore[no-any-return]
 
     @property
     def explanation_zh(self) -> str:
