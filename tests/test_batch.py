@@ -136,3 +136,26 @@ def test_dask_maps_the_arrow_entry_point_over_partitions() -> None:
 
     result = run_on_dask(rows=600, partitions=3)
     assert result["rows"] == 600 and result["agrees_with_single_process"]
+
+
+def test_jsonl_with_mixed_spellings_and_a_broken_line(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.jsonl"
+    scope = ('"funding_source": "fiscal", "owner_unit_type": "administrative_unit", '
+             '"subject_matter": "information_system", "is_classified": false, "project_type": "construction"')
+    ledger.write_text("\n".join([
+        '{"id": "A", %s, "total_investment": 5000000}' % scope,
+        '{"id": "B", %s, "total_investment": "499.99万元"}' % scope,
+        '{"id": "C", "project_type": "construction", "total_investment": ',
+        '{"id": "D", %s, "total_investment": true}' % scope,
+    ]) + "\n", "utf-8")
+    out = tmp_path / "out.csv"
+    summary = run_ledger(ledger, out, ENGINE, "wuxing", _dt.date(2026, 6, 1), progress=False)
+    assert (summary.rows, summary.bad_rows) == (4, 2)
+    assert "line 3" in summary.bad[0][1] and summary.bad[1][0] == 4 and "total_investment" in summary.bad[1][1]
+    decided = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [d["id"] for d in decided] == ["A", "B", "", "D"]  # the broken line keeps its place
+    assert decided[0]["error"] == "" and decided[1]["error"] == "" and decided[2]["error"]
+    # 5000000 and "499.99万元" in one column: each read exactly, on either side of 500万元.
+    assert decided[0]["wuxing.approval.feasibility_study"] == "applies"
+    assert decided[1]["wuxing.approval.feasibility_study"] == "not_applicable"
+    assert decided[1]["wuxing.approval.contact_sheet"] == "applies"

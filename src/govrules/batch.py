@@ -44,7 +44,7 @@ _ARROW_TYPES = {
 }
 _STATUSES = tuple(s.value for s in Status)
 _CODE = {s: i for i, s in enumerate(Status)}
-_META = ("id", "name", "row")
+_META = ("id", "name", "row", "__line_error__")
 
 
 class BatchError(GovrulesError):
@@ -96,12 +96,12 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
     return pc.take(typed, index)
 
 
-def _fits(column: pa.Array, want: pa.DataType) -> bool:
+def _exact_cast(column: pa.Array, want: pa.DataType) -> pa.Array | None:
+    """``column`` as ``want`` if no value changes on the way (a safe cast), else None."""
     try:
-        column.cast(want, safe=True)
+        return column.cast(want, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-    return True
+        return None
 
 
 def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Vocabulary,
@@ -131,11 +131,10 @@ def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Voca
             columns[name] = column.cast(want)
         elif (fact.type in (FactType.AMOUNT, FactType.NUMBER)
               and (pa.types.is_integer(column.type) or pa.types.is_decimal(column.type))
-              and _fits(column, want)):
-            column = column.cast(want)  # exact: _fits checked the cast loses nothing
-            if pc.any(pc.less(column, pa.scalar(0, want))).as_py():
-                column = _convert_unique(name, column, vocab, errors, offset)  # negatives reported per row
-            columns[name] = column
+              and (exact := _exact_cast(column, want)) is not None):
+            if pc.any(pc.less(exact, pa.scalar(0, want))).as_py():
+                exact = _convert_unique(name, column, vocab, errors, offset)  # negatives reported per row
+            columns[name] = exact
         else:
             columns[name] = _convert_unique(name, column, vocab, errors, offset)
     return columns
@@ -334,6 +333,11 @@ def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_
     vocab = engine.vocabulary
     n = batch.num_rows
     errors: dict[int, list[str]] = {}
+    line_errors: dict[int, list[str]] = {}
+    if "__line_error__" in batch.schema.names:
+        for i, text in enumerate(batch.column("__line_error__").to_pylist()):
+            if text is not None:
+                line_errors[first_row + i] = [text]
     ids = batch.column("id").cast(pa.string()) if "id" in batch.schema.names else pa.nulls(n, pa.string())
     codes: dict[str, pa.Array] | None = None
     plan = engine._plan(jurisdiction, as_of)[0]
@@ -349,6 +353,8 @@ def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_
             codes = None
     if codes is None:
         codes = _per_row(batch, engine, jurisdiction, as_of, errors, first_row)
+    for row, problems in line_errors.items():
+        errors[row] = problems + errors.get(row, [])
     if errors:
         error_list = ["; ".join(errors[first_row + i]) if first_row + i in errors else None for i in range(n)]
         bad = pa.array([e is not None for e in error_list])
@@ -357,9 +363,10 @@ def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_
         bad = pa.repeat(pa.scalar(False), n)
         error_array = pa.nulls(n, pa.string())
     dictionary = pa.array(_STATUSES, pa.string())
-    arrays: list[pa.Array] = [pa.array(range(first_row, first_row + n), pa.int64()), ids, error_array]
+    numbers = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), pa.scalar(first_row - 1, pa.int64()))
+    arrays: list[pa.Array] = [numbers, ids, error_array]
     for rule in _rule_ids(engine, jurisdiction, as_of):
-        indices = pc.if_else(bad, pa.scalar(None, pa.int8()), codes[rule])
+        indices = pc.if_else(bad, pa.scalar(None, pa.int8()), codes[rule]) if errors else codes[rule]
         arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary))
     return pa.RecordBatch.from_arrays(arrays, schema=output_schema(engine, jurisdiction, as_of))
 
@@ -416,9 +423,10 @@ class LedgerSummary:
                 self.bad.append((out.column("row")[i].as_py(), errors[i].as_py()))
         for name in out.schema.names[3:]:
             counts = self.counts.setdefault(name, dict.fromkeys(_STATUSES, 0))
-            for entry in pc.value_counts(out.column(name).dictionary_decode()).to_pylist():
+            column = out.column(name)
+            for entry in pc.value_counts(column.indices).to_pylist():  # count codes, not strings
                 if entry["values"] is not None:
-                    counts[entry["values"]] += entry["counts"]
+                    counts[column.dictionary[entry["values"]].as_py()] += entry["counts"]
 
 
 def _read_batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
@@ -440,14 +448,49 @@ def _read_batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
                                                     strings_can_be_null=True, null_values=[""]))
             yield from reader
         elif suffix in (".jsonl", ".ndjson"):
-            import pyarrow.json as pjson
-
-            reader = pjson.open_json(path, read_options=pjson.ReadOptions(block_size=1 << 22))
-            yield from reader
+            yield from _jsonl_batches(path, batch_size)
         else:
             raise BatchError(f"{path}: unsupported ledger format {suffix!r} (use .csv, .jsonl or .parquet)")
     except (pa.ArrowInvalid, OSError) as exc:
         raise BatchError(f"{path}: cannot read the ledger: {exc}") from None
+
+
+def _jsonl_batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
+    """JSON lines in batches. A line that is not a JSON object becomes a row whose ``__line_error__``
+    says so (reported like any bad row); a column whose values mix types (5000000 and "500万元")
+    is passed on as text and validated per fact."""
+    import json
+
+    def flush(rows: list[dict[str, Any]]) -> pa.RecordBatch:
+        names = list(dict.fromkeys(k for row in rows for k in row))
+        columns = {}
+        for name in names:
+            values = [row.get(name) for row in rows]
+            kinds = {type(v) for v in values if v is not None}
+            if len(kinds) > 1 or kinds & {dict, list, float}:
+                values = [None if v is None else json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list, bool))
+                          else str(v) for v in values]
+            columns[name] = pa.array(values) if values else pa.nulls(len(rows))
+        return pa.RecordBatch.from_pydict(columns) if columns else pa.RecordBatch.from_pydict(
+            {"__line_error__": pa.nulls(len(rows), pa.string())})
+
+    rows: list[dict[str, Any]] = []
+    with path.open("r", encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                row = {"__line_error__": f"line {number}: not valid JSON ({exc.msg})"}
+            if not isinstance(row, dict):
+                row = {"__line_error__": f"line {number}: a project is a JSON object"}
+            rows.append(row)
+            if len(rows) >= batch_size:
+                yield flush(rows)
+                rows = []
+    if rows:
+        yield flush(rows)
 
 
 def _writer(path: Path, schema: pa.Schema) -> tuple[Callable[[pa.RecordBatch], None], Callable[[], None]]:
