@@ -346,14 +346,14 @@ def time_engine(run: Callable[[Any], Any], inputs: Sequence[Any], repeat: int) -
     return statistics.median(passes)
 
 
-def cold_load(runs: int) -> dict[str, float]:
+def cold_load(runs: int, cache: bool = True) -> dict[str, float]:
     """``import govrules`` + ``govrules.load()`` (all shipped packs) in fresh processes, median ms."""
     code = ("import time; t0 = time.perf_counter(); import govrules; t1 = time.perf_counter(); "
             "e = govrules.load(); t2 = time.perf_counter(); import json; "
             "print(json.dumps({'import_ms': (t1 - t0) * 1e3, 'load_ms': (t2 - t1) * 1e3, "
             "'packs': len(e.packs), 'rules': sum(len(p.rules) for p in e.packs)}))")
     results = []
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), GOVRULES_CACHE="1" if cache else "0")
     for _ in range(runs):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
@@ -542,6 +542,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\ncold start, fresh process (median): import {cold['import_ms']:.0f} ms + load all packs "
           f"{cold['load_ms']:.0f} ms ({int(cold['packs'])} packs, {int(cold['rules'])} rules); "
           f"whole process {cold['process_ms']:.0f} ms")
+    uncached = cold_load(3, cache=False)
+    print(f"  the same without the pack cache (GOVRULES_CACHE=0): import {uncached['import_ms']:.0f} ms + load "
+          f"{uncached['load_ms']:.0f} ms; whole process {uncached['process_ms']:.0f} ms")
+    cold["uncached_import_ms"], cold["uncached_load_ms"] = uncached["import_ms"], uncached["load_ms"]
     sizes = args.ledger_rows if args.ledger_rows is not None else ([20_000] if quick else [100_000, 1_000_000])
     ledger: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -560,7 +564,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{fig['ledger']:40} {fig['rows']:9d} {shown} {ratio} {peak}")
             if "error" in fig:
                 print("   ", fig["error"])
-    else:
+    elif sizes:
         notes.append("ledger: skipped (pyarrow absent; pip install -e .[batch])")
         print("note: ledger figures skipped (pyarrow absent; pip install -e .[batch])")
     if args.json is not None:

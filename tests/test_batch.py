@@ -143,10 +143,10 @@ def test_jsonl_with_mixed_spellings_and_a_broken_line(tmp_path: Path) -> None:
     scope = ('"funding_source": "fiscal", "owner_unit_type": "administrative_unit", '
              '"subject_matter": "information_system", "is_classified": false, "project_type": "construction"')
     ledger.write_text("\n".join([
-        '{"id": "A", %s, "total_investment": 5000000}' % scope,
-        '{"id": "B", %s, "total_investment": "499.99万元"}' % scope,
+        '{"id": "A", ' + scope + ', "total_investment": 5000000}',
+        '{"id": "B", ' + scope + ', "total_investment": "499.99万元"}',
         '{"id": "C", "project_type": "construction", "total_investment": ',
-        '{"id": "D", %s, "total_investment": true}' % scope,
+        '{"id": "D", ' + scope + ', "total_investment": true}',
     ]) + "\n", "utf-8")
     out = tmp_path / "out.csv"
     summary = run_ledger(ledger, out, ENGINE, "wuxing", _dt.date(2026, 6, 1), progress=False)

@@ -85,9 +85,9 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
         typed = pa.array(converted, _ARROW_TYPES[fact.type])
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         raise _NotVectorizable(name) from None
-    if fact.type in (FactType.AMOUNT, FactType.NUMBER):
-        if any(v is not None and v != Decimal(str(t)) for v, t in zip(converted, typed.to_pylist(), strict=True)):
-            raise _NotVectorizable(name)  # more decimals than the column keeps
+    if fact.type in (FactType.AMOUNT, FactType.NUMBER) and any(
+            v is not None and v != Decimal(str(t)) for v, t in zip(converted, typed.to_pylist(), strict=True)):
+        raise _NotVectorizable(name)  # more decimals than the column keeps
     index = pc.index_in(column, value_set=uniques)
     if any(bad):
         bad_at = pc.take(pa.array([b is not None for b in bad]), index)
@@ -272,7 +272,8 @@ def _decide_pack(compiled: CompiledPack, cols: _Columns, as_of: _dt.date) -> dic
         if r.deadline is not None:
             deadline = r.deadline
             start = cols.get(deadline.start)
-            due = cols.dates_mapped(start, lambda d: cols.engine.calendar.period_end(d, deadline.within).date)
+            within, period_end = deadline.within, cols.engine.calendar.period_end
+            due = cols.dates_mapped(start, lambda d: period_end(d, within).date)  # noqa: B023 - used at once
             done: pa.Array | None = None
             for name in deadline.done:
                 column = cols.get(name)

@@ -17,11 +17,11 @@ from types import MappingProxyType
 from typing import Any
 
 from . import __version__
+from .cache import load_pack_cached
 from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import explain, missing_facts
 from .errors import GovrulesError, did_you_mean
-from .cache import load_pack_cached
 from .loading import load_packs
 from .model import Pack, RuleKind
 from .projects import Project, parse_project, read_project
