@@ -197,10 +197,13 @@ class _Columns:
             return pc.if_else(pc.is_null(column), pa.scalar(None, pa.bool_()), found)
         if isinstance(cond, Known):
             return pc.is_valid(column) if cond.known else pc.is_null(column)
-        assert isinstance(cond, Compare)
+        if not isinstance(cond, Compare):  # a condition shape this module does not know yet
+            raise _NotVectorizable(type(cond).__name__)
         kernel = _KERNELS[cond.relation]
-        if isinstance(cond.value, Literal):
+        if type(cond.value) is Literal:
             return kernel(column, pa.scalar(cond.value.value, fact_type))
+        if type(cond.value) is not FactRef:  # e.g. a pack parameter: decided row by row
+            raise _NotVectorizable(type(cond.value).__name__)
         operand: FactRef = cond.value
         other = self.get(operand.fact)
         if operand.times is not None:
@@ -266,6 +269,8 @@ def _decide_pack(compiled: CompiledPack, cols: _Columns, as_of: _dt.date) -> dic
 
     out: dict[str, pa.Array] = {}
     for rule in compiled.rules:
+        if getattr(rule.rule, "scoring", None) is not None:
+            raise _NotVectorizable("scoring")  # scores feed other rules' facts: decided row by row
         scoped = cols.constant(True) if rule.is_scope else in_scope
         gate = pc.and_kleene(scoped, fired_of(rule))
         r = rule.rule

@@ -38,6 +38,9 @@ class CompiledRule:
     # Neither has exceptions nor is one: firing is just ``when``, with nothing to memoize.
     simple: bool = False
     is_scope: bool = False
+    # Decided through the reference path only (a rule kind the fast path does not mirror, e.g.
+    # one computing a score): ``_Evaluation.fast_run`` hands it to ``decide``.
+    eager: bool = False
     # ``head`` followed by each plain status (no missing facts, no due date, not provisional, not
     # overridden): a fast-path decision is this plus the evaluation that spells out its details.
     plain: Mapping[Status, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
@@ -83,6 +86,7 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
             head=_head(rule),
             simple=not exceptions.get(rule.id) and rule.exception_to is None,
             is_scope=rule.kind is RuleKind.SCOPE,
+            eager=getattr(rule, "scoring", None) is not None,
             plain=MappingProxyType({status: _head(rule) + (status, (), None, False, None) for status in Status}),
         )
         for rule in pack.rules

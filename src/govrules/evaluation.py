@@ -354,6 +354,9 @@ class _Evaluation:
             if scoped is False:
                 append(make(Decision, rule.plain[na] + tail))
                 continue
+            if rule.eager:
+                append(self.decide(rule, scoped, settled_by))
+                continue
             fired = rule.when(facts) if rule.simple else self.fired(rule)
             # Kleene conjunction of the scope and the rule's firing; scoped is True or None here.
             gate = fired if scoped is True or fired is False else None
