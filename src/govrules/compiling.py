@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from .calendar import Calendar
-from .conditions import Compiled, compile_condition
+from .conditions import Compiled, compile_condition, param_comparisons
 from .model import Pack, Rule, RuleKind
 
 __all__ = ["CompiledPack", "CompiledRule", "compile_pack"]
@@ -30,6 +30,8 @@ class CompiledRule:
     require: Compiled | None
     exceptions: tuple[str, ...]
     facts: tuple[str, ...]  # the rule's own facts and its exceptions', reported in its decision
+    when_parameters: tuple[tuple[str, str], ...] = ()  # (local parameter, fact) compared in its condition
+    parameters: tuple[str, ...] = ()  # every local parameter it rests on once it applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class CompiledPack:
     by_id: Mapping[str, CompiledRule]
     includes: tuple[CompiledRule, ...]
     excludes: tuple[CompiledRule, ...]
+    scoring: tuple[CompiledRule, ...] = ()
 
 
 def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
@@ -64,6 +67,8 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
             require=compile_condition(rule.require, calendar) if rule.require is not None else None,
             exceptions=tuple(exceptions.get(rule.id, ())),
             facts=facts_of(rule),
+            when_parameters=param_comparisons(rule.when),
+            parameters=rule.parameters(),
         )
         for rule in pack.rules
     )
@@ -74,4 +79,5 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
         by_id=MappingProxyType({c.rule.id: c for c in compiled}),
         includes=tuple(c for c in scope if c.rule.effect == "include"),
         excludes=tuple(c for c in scope if c.rule.effect == "exclude"),
+        scoring=tuple(c for c in compiled if c.rule.kind is RuleKind.SCORING),
     )

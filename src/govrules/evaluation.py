@@ -24,6 +24,7 @@ from .loading import load_packs
 from .model import Pack, RuleKind
 from .projects import Project, parse_project, read_project
 from .report import Decision, Notice, PackRef, Report, Status
+from .scoring import compute_score, derived_facts
 from .vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["Engine", "UnknownJurisdiction", "default_policies_dir", "load"]
@@ -114,6 +115,15 @@ class Engine:
         notices: list[Notice] = []
         decisions: list[Decision] = []
         used: list[PackRef] = []
+        facts = project.facts
+        # Scores first: a total or grade computed by any pack of the chain (nearest first) is a fact
+        # the classification rules of every pack can read (湖政办发〔2023〕40号 二（三）).
+        scoring_rules = [rule.rule for level in chain for compiled in self._compiled
+                         if compiled.pack.jurisdiction.id == level and compiled.pack.in_force(as_of)
+                         for rule in compiled.scoring]
+        derived = derived_facts(scoring_rules, facts) if scoring_rules else {}
+        if derived:
+            facts = {**facts, **{name: value for name, (value, _) in derived.items()}}
         for level in chain:
             level_packs = [c for c in self._compiled if c.pack.jurisdiction.id == level]
             if not level_packs:
@@ -129,13 +139,16 @@ class Engine:
                     notices.append(_not_in_force_notice(compiled.pack, as_of))
             for compiled in in_force:
                 used.append(_pack_ref(compiled.pack))
-                decisions.extend(_Evaluation(compiled, project.facts, as_of, self._calendar, self._vocab).run())
+                decisions.extend(_Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived).run())
         if not used:
             notices.append(Notice(
                 "no-pack-in-force",
                 f"{as_of.isoformat()} 没有对 {jurisdiction} 生效的规则包，未作出任何决定。",
                 f"No pack for {jurisdiction!r} is in force on {as_of.isoformat()}; no decisions were made.",
             ))
+        local = _local_parameters_notice(decisions, self._packs)
+        if local is not None:
+            notices.append(local)
         provisional = sorted({d.rule for d in decisions if d.provisional})
         if provisional:
             notices.append(Notice(
@@ -164,6 +177,24 @@ def _provision_paths(packs: tuple[Pack, ...]) -> Mapping[str, tuple[tuple[str, t
         for label, provision in pack.provisions.items():
             paths.setdefault(label, []).append((pack.document.number, provision.path))
     return MappingProxyType({k: tuple(v) for k, v in paths.items()})
+
+
+def _local_parameters_notice(decisions: Sequence[Decision], packs: Sequence[Pack]) -> Notice | None:
+    """Say which decisions rest on numbers the texts do not give (local parameters), and their sources."""
+    resting = [d for d in decisions if d.local_parameters]
+    if not resting:
+        return None
+    params = {p.id: p for pack in packs for p in pack.parameters.values()}
+    used = dict.fromkeys(name for d in resting for name in d.local_parameters)
+    zh = "；".join(f"{params[n].zh}（{n} = {params[n].display()}，来源：{params[n].source}）" for n in used)
+    en = "; ".join(f"{n} = {params[n].display()} ({params[n].en}; source: {params[n].source})" for n in used)
+    rules = "、".join(d.rule for d in resting)
+    return Notice(
+        "local-parameters",
+        f"以下决定依据本地参数而非所引条款原文给出的数字：{rules}。本地参数：{zh}",
+        f"These decisions rest on local parameters, not on numbers in the cited text: "
+        f"{', '.join(d.rule for d in resting)}. Parameters: {en}",
+    )
 
 
 def _pack_ref(pack: Pack) -> PackRef:
@@ -199,8 +230,9 @@ class _Evaluation:
     """One project under one pack: memoizes rule firing so exceptions are evaluated once."""
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
-                 vocab: Vocabulary) -> None:
+                 vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None) -> None:
         self.compiled = compiled
+        self.derived = derived or {}
         self.facts = facts
         self.as_of = as_of
         self.calendar = calendar
@@ -296,12 +328,17 @@ class _Evaluation:
 
     def decide(self, rule: CompiledRule, in_scope: bool | None, settled_by: Sequence[CompiledRule]) -> Decision:
         r = rule.rule
-        base = dict(
+        base: dict[str, Any] = dict(
             rule=r.id, pack=r.pack, kind=r.kind.value, outcome=r.outcome, title_zh=r.title_zh,
             title_en=r.title_en, citations=r.cites, facts=self.used_facts(rule),
             in_principle=r.in_principle, exception_to=r.exception_to,
+            # The parameters the decision rests on: those compared in ``when`` with a fact the project
+            # states; those of the requirement or score once the rule applies (added below).
+            local_parameters=tuple(dict.fromkeys(
+                param for param, fact in rule.when_parameters if self.facts.get(fact) is not None)),
         )
         if in_scope is False:
+            base["local_parameters"] = ()  # out of scope, nothing of the rule is used
             names_zh = "、".join(f"{s.rule.title_zh}（{s.rule.cites[0].label}）" for s in settled_by)
             names_en = ", ".join(s.rule.id for s in settled_by)
             return Decision(
@@ -319,6 +356,7 @@ class _Evaluation:
             # Only an exception is undecided, and it could only lift a requirement that is met
             # anyway: the answer is the same either way.
             assert r.require is not None
+            base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
             return Decision(
                 status=Status.SATISFIED, **base,  # type: ignore[arg-type]
                 explanation_zh="满足要求：" + explain(r.require, self.facts, self.vocab, self.calendar, "zh")
@@ -340,8 +378,11 @@ class _Evaluation:
                 status=Status.UNKNOWN, missing=tuple(missing), **base,  # type: ignore[arg-type]
                 explanation_zh=f"无法判断：缺少{names[0]}", explanation_en=f"Unknown: missing {names[1]}",
             )
+        base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
         if r.deadline is not None:
             return self.deadline(rule, base)
+        if r.scoring is not None:
+            return self.scored(rule, base)
         when_zh, when_en = self.why(r.when)
         if rule.require is not None:
             met = rule.require(self.facts)
@@ -367,6 +408,41 @@ class _Evaluation:
             status=Status.APPLIES, **base,  # type: ignore[arg-type]
             explanation_zh=f"适用：{when_zh}" + self.principle_zh(r), explanation_en=f"Applies: {when_en}",
         )
+
+    def scored(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
+        """A scoring rule's decision: the breakdown, the total and grade, and what pulled it down."""
+        spec = rule.rule.scoring
+        assert spec is not None
+        result = compute_score(spec, self.facts)
+        if result.total is None:
+            names = self.fact_names(result.missing)
+            return Decision(
+                status=Status.APPLIES, missing=result.missing, score=result, **base,
+                explanation_zh=f"适用；无法计算总分：缺少{names[0]}",
+                explanation_en=f"Applies; the total cannot be computed: missing {names[1]}",
+            )
+        grade_fact = self.vocab[spec.grade]
+        grade_zh = grade_fact.values.get(result.grade or "", result.grade)
+        zh = f"总分 {result.total}，等级 {grade_zh}（权重与等级表为本地参数）"
+        en = f"Total {result.total}, grade {result.grade} (weights and grade bands are local parameters)"
+        weakest = result.weakest()
+        if weakest is not None and weakest.lost:
+            fact = self.vocab[weakest.fact]
+            zh += f"；失分最多的维度：{fact.zh}（得分 {weakest.score}，权重 {weakest.weight}%，失 {weakest.lost} 分）"
+            en += f"; the dimension losing most: {weakest.fact} (score {weakest.score}, weight " \
+                  f"{weakest.weight}%, {weakest.lost} points lost)"
+        for name, computed in ((spec.total, result.total), (spec.grade, result.grade)):
+            used = self.facts.get(name)
+            if used is None or used == computed:
+                continue
+            source = self.derived.get(name)
+            if source is None:
+                zh += f"；项目申报的{self.vocab[name].zh}为 {used}，与计算结果不同，其他规则采用申报值"
+                en += f"; the project states {name} = {used}, which differs; other rules use the stated value"
+            else:
+                zh += f"；其他规则采用 {source[1]} 计算的{self.vocab[name].zh} {used}"
+                en += f"; other rules use {name} = {used} as computed by {source[1]}"
+        return Decision(status=Status.APPLIES, score=result, **base, explanation_zh=zh, explanation_en=en)
 
     def principle_zh(self, rule: Any) -> str:
         return "（原文为“原则上”，可能存在原文未列明的例外）" if rule.in_principle else ""

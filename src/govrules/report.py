@@ -17,6 +17,7 @@ from typing import Any
 from .errors import did_you_mean
 from .model import Citation
 from .projects import json_value
+from .scoring import ScoreResult
 
 __all__ = ["Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT"]
 
@@ -57,9 +58,11 @@ class Decision:
     overridden_by: str | None = None
     explanation_zh: str = ""
     explanation_en: str = ""
+    score: ScoreResult | None = None
+    local_parameters: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "rule": self.rule,
             "pack": self.pack,
             "kind": self.kind,
@@ -76,6 +79,12 @@ class Decision:
             "overridden_by": self.overridden_by,
             "explanation": {"zh": self.explanation_zh, "en": self.explanation_en},
         }
+        # Present only where they apply, so decisions of plain rules keep their layout.
+        if self.local_parameters:
+            data["local_parameters"] = list(self.local_parameters)
+        if self.score is not None:
+            data["score"] = self.score.to_dict()
+        return data
 
 
 @dataclass(frozen=True, slots=True)
