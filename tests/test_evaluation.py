@@ -506,31 +506,42 @@ def wuxing() -> govrules.Engine:
 
 
 def test_wuxing_before_in_force_makes_no_decisions(wuxing: govrules.Engine) -> None:
+    # 2023-11-24: the day before 第三十三条's date. 湖州's plan (in force from 2023-07-10) still applies.
     report = wuxing.evaluate(EXAMPLE, "wuxing", D("2023-11-24"))
-    assert report.decisions == ()
-    assert report.packs == ()
-    codes = [n.code for n in report.notices]
-    assert "pack-not-in-force" in codes
-    assert "no-pack-in-force" in codes
+    assert {d.pack for d in report.decisions} == {"huzhou"}
+    assert [p.id for p in report.packs] == ["huzhou"]
     notice = next(n for n in report.notices if n.code == "pack-not-in-force")
     assert "2023-11-25" in notice.zh and "2023-11-25" in notice.en
-    assert all(v == 0 for v in report.summary().values())
+    # Before both documents: nothing is decided, and the report says why.
+    before = wuxing.evaluate(EXAMPLE, "wuxing", D("2023-07-09"))
+    assert before.decisions == () and before.packs == ()
+    assert {n.code for n in before.notices} == {"pack-not-in-force", "no-pack-in-force"}
+    assert all(v == 0 for v in before.summary().values())
 
 
 def test_wuxing_on_its_first_day_in_force_is_evaluated(wuxing: govrules.Engine) -> None:
     report = wuxing.evaluate(EXAMPLE, "wuxing", D("2023-11-25"))
     assert report.decisions
-    assert [p.id for p in report.packs] == ["wuxing"]
+    assert [p.id for p in report.packs] == ["wuxing", "huzhou"]
     codes = [n.code for n in report.notices]
     assert "pack-not-in-force" not in codes
     assert "no-pack-in-force" not in codes
 
 
-def test_parent_jurisdiction_without_a_pack_is_noticed(wuxing: govrules.Engine) -> None:
-    report = wuxing.evaluate(EXAMPLE, "wuxing", AS_OF)
+def test_parent_jurisdiction_without_a_pack_is_noticed(tmp_path: Path) -> None:
+    write_pack(tmp_path, "free", FREE_RULES, parent="nowhere")
+    engine = govrules.load(tmp_path)
+    report = engine.evaluate({}, "free", D("2026-06-01"))
     notice = next(n for n in report.notices if n.code == "parent-without-pack")
-    assert "huzhou" in notice.en
+    assert "nowhere" in notice.en
+    assert engine.chain("free") == ("free", "nowhere")
+
+
+def test_the_hierarchy_comes_from_pack_metadata(wuxing: govrules.Engine) -> None:
     assert wuxing.chain("wuxing") == ("wuxing", "huzhou")
+    assert wuxing.chain("huzhou") == ("huzhou",)
+    report = wuxing.evaluate(EXAMPLE, "wuxing", AS_OF)
+    assert "parent-without-pack" not in [n.code for n in report.notices]
 
 
 def test_unknown_jurisdiction_raises_with_did_you_mean(wuxing: govrules.Engine) -> None:
@@ -609,7 +620,7 @@ def _wuxing() -> govrules.Engine:
 @functools.cache
 def _known_free_rules() -> frozenset[str]:
     """Rules whose decision (and whose exceptions' and bases') uses no `known:` test and no deadline."""
-    pack = _wuxing().packs[0]
+    pack = next(p for p in _wuxing().packs if p.id == "wuxing")
 
     def uses_known(rule: govrules.Rule) -> bool:
         return any(isinstance(leaf, Known) for cond in (rule.when, rule.require) if cond is not None
@@ -703,8 +714,10 @@ _PROJECTS = st.fixed_dictionaries({}, optional={name: _fact_value(fact) for name
 def test_any_valid_project_gets_a_complete_json_ready_report(project: dict[str, object], as_of: date) -> None:
     engine = _wuxing()
     report = engine.evaluate(project, "wuxing", as_of)
-    pack = engine.packs[0]
-    assert [d.rule for d in report.decisions] == [r.id for r in pack.rules]
+    # One decision per rule of every pack the chain used (吴兴, then 湖州), in pack order.
+    used = [next(p for p in engine.packs if p.id == ref.id) for ref in report.packs]
+    assert [ref.id for ref in report.packs] in (["wuxing", "huzhou"], ["huzhou"], [])
+    assert [d.rule for d in report.decisions] == [r.id for pack in used for r in pack.rules]
     for decision in report.decisions:
         assert decision.citations, decision.rule
         assert decision.explanation_zh and decision.explanation_en

@@ -61,15 +61,21 @@ def _value(name: str) -> st.SearchStrategy[Any]:
         return st.booleans()
     if fact.type is FactType.ENUM:
         return st.sampled_from(sorted(fact.values))
+    # Bounds the vocabulary may give a fact (e.g. a score of 0–100).
+    low = getattr(fact, "minimum", None)
+    high = getattr(fact, "maximum", None)
+    low = 0 if low is None else int(low)
     if fact.type in (FactType.AMOUNT, FactType.NUMBER):
+        top = 50_000_000 if high is None else int(high)
         # On, just below and just above every threshold the packs use (以上/超过/不满 boundaries).
-        edges = [Decimal(v) + d for v in near for d in (Decimal(-1), Decimal(0), Decimal(1)) if Decimal(v) + d >= 0]
-        randoms = st.integers(min_value=0, max_value=50_000_000).map(Decimal)
+        edges = [Decimal(v) + d for v in near for d in (Decimal(-1), Decimal(0), Decimal(1))
+                 if low <= Decimal(v) + d <= top]
+        randoms = st.integers(min_value=low, max_value=top).map(Decimal)
         return st.one_of(st.sampled_from(edges), randoms) if edges else randoms
     if fact.type is FactType.DATE:
         return st.dates(min_value=_dt.date(2025, 12, 1), max_value=_dt.date(2027, 3, 1))
     if fact.type is FactType.INTEGER:
-        return st.integers(min_value=0, max_value=40)
+        return st.integers(min_value=low, max_value=40 if high is None else int(high))
     return st.sampled_from([str(v) for v in near] or ["x"])
 
 

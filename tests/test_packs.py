@@ -85,6 +85,9 @@ def test_the_facts_page_is_generated_from_the_vocabulary() -> None:
 
 def test_every_vocabulary_fact_is_used_by_some_pack() -> None:
     used = {name for pack in ENGINE.packs for rule in pack.rules for name in rule.facts()}
+    # A scoring rule's total and grade are facts too: written by the rule, read by classifications.
+    used |= {name for pack in ENGINE.packs for rule in pack.rules if rule.scoring
+             for name in (rule.scoring.total, rule.scoring.grade)}
     assert sorted(set(govrules.default_vocabulary()) - used) == []
 
 

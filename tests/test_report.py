@@ -22,7 +22,7 @@ from govrules import Status
 D = date.fromisoformat
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "wuxing-project.yaml"
-PROVISIONS = REPO / "policies" / "wuxing" / "provisions.yaml"
+POLICIES = REPO / "policies"
 PYTHON = Path(sys.executable)
 AS_OF = D("2026-06-01")
 
@@ -30,6 +30,8 @@ REPORT_KEYS = ["format", "engine", "jurisdiction", "as_of", "project", "packs", 
                "summary", "decisions"]
 DECISION_KEYS = {"rule", "pack", "kind", "status", "outcome", "title", "citations", "facts", "missing", "due",
                  "provisional", "in_principle", "exception_to", "overridden_by", "explanation"}
+OPTIONAL_DECISION_KEYS = {"local_parameters", "score"}  # present only where they apply
+DOCUMENTS = {"wuxing": "吴政办发〔2023〕43号", "huzhou": "湖政办发〔2023〕40号"}
 STATUSES = ["applies", "not_applicable", "satisfied", "violated", "pending", "overdue", "unknown"]
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -49,9 +51,9 @@ def report(engine: govrules.Engine, example: govrules.Project) -> govrules.Repor
     return engine.evaluate(example, "wuxing", AS_OF)
 
 
-def registry_texts() -> dict[str, str]:
-    """label → own text, read straight from the YAML registry (independent of the loader)."""
-    entries = yaml.safe_load(PROVISIONS.read_text(encoding="utf-8"))["provisions"]
+def registry_texts(pack: str) -> dict[str, str]:
+    """label → own text, read straight from the pack's YAML registry (independent of the loader)."""
+    entries = yaml.safe_load((POLICIES / pack / "provisions.yaml").read_text(encoding="utf-8"))["provisions"]
     return {e["label"]: e.get("text") for e in entries}
 
 
@@ -76,26 +78,29 @@ def test_report_header_fields(report: govrules.Report) -> None:
 
 def test_report_packs_and_calendar(report: govrules.Report, engine: govrules.Engine) -> None:
     data = report.to_dict()
-    assert len(data["packs"]) == 1
-    pack = data["packs"][0]
-    assert {"id", "version", "content_hash"} <= set(pack)
-    assert pack["id"] == "wuxing"
-    assert pack["version"] == "2026.1"
-    assert pack["content_hash"].startswith("sha256:")
-    assert HEX64.match(pack["content_hash"].removeprefix("sha256:"))
-    assert pack["content_hash"] == engine.packs[0].content_hash
-    assert pack["document"] == "吴政办发〔2023〕43号"
+    # 吴兴 and, as its parent jurisdiction (pack metadata), 湖州: nearest first.
+    assert [p["id"] for p in data["packs"]] == ["wuxing", "huzhou"]
+    for pack in data["packs"]:
+        assert {"id", "version", "content_hash"} <= set(pack)
+        assert pack["version"] == "2026.1"
+        assert pack["content_hash"].startswith("sha256:")
+        assert HEX64.match(pack["content_hash"].removeprefix("sha256:"))
+        loaded = next(p for p in engine.packs if p.id == pack["id"])
+        assert pack["content_hash"] == loaded.content_hash
+        assert pack["document"] == DOCUMENTS[pack["id"]]
     assert isinstance(data["calendar"]["sources"], list) and data["calendar"]["sources"]
     assert HEX64.match(data["calendar"]["fingerprint"])
 
 
-def test_report_notices_are_code_zh_en(report: govrules.Report) -> None:
+def test_report_notices_are_code_zh_en(engine: govrules.Engine, example: govrules.Project) -> None:
+    # The day before 吴兴's measure takes effect: 湖州's plan is in force, 吴兴's is not.
+    report = engine.evaluate(example, "wuxing", D("2023-11-24"))
     notices = report.to_dict()["notices"]
-    assert notices, "the example's parent jurisdiction huzhou has no pack"
     for notice in notices:
         assert set(notice) == {"code", "zh", "en"}
         assert all(isinstance(v, str) and v for v in notice.values())
-    assert "parent-without-pack" in [n["code"] for n in notices]
+    assert [n["code"] for n in notices] == ["pack-not-in-force"]
+    assert [p.id for p in report.packs] == ["huzhou"]
 
 
 def test_report_summary_counts_every_status(report: govrules.Report) -> None:
@@ -109,13 +114,13 @@ def test_report_summary_counts_every_status(report: govrules.Report) -> None:
 
 
 def test_every_decision_has_the_documented_shape(report: govrules.Report) -> None:
-    texts = registry_texts()
+    texts = {pack: registry_texts(pack) for pack in DOCUMENTS}
     decisions = report.to_dict()["decisions"]
     assert len(decisions) > 20
+    assert {d["pack"] for d in decisions} == {"wuxing", "huzhou"}
     for d in decisions:
-        assert set(d) == DECISION_KEYS, d["rule"]
-        assert d["rule"].startswith("wuxing.")
-        assert d["pack"] == "wuxing"
+        assert DECISION_KEYS <= set(d) <= DECISION_KEYS | OPTIONAL_DECISION_KEYS, d["rule"]
+        assert d["rule"].startswith(d["pack"] + ".")
         assert d["status"] in STATUSES
         assert re.match(r"^[a-z][a-z0-9_]*$", d["outcome"])
         assert set(d["title"]) == {"zh", "en"} and d["title"]["zh"] and d["title"]["en"]
@@ -123,10 +128,10 @@ def test_every_decision_has_the_documented_shape(report: govrules.Report) -> Non
         assert d["citations"], d["rule"]
         for c in d["citations"]:
             assert set(c) == {"document", "path", "label", "text"}
-            assert c["document"] == "吴政办发〔2023〕43号"
+            assert c["document"] == DOCUMENTS[d["pack"]]
             assert isinstance(c["path"], list) and c["path"]
             assert c["label"].startswith(c["path"][0])
-            own = texts[c["label"]]
+            own = texts[d["pack"]][c["label"]]
             if own:
                 assert c["text"].startswith(own)
             assert c["text"]
@@ -201,8 +206,9 @@ def test_report_is_frozen(report: govrules.Report) -> None:
         report.decisions = ()  # type: ignore[misc]
     assert isinstance(report.decisions, tuple)
     assert isinstance(report.notices, tuple)
+    notice = govrules.Notice("code", "中文", "English")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        report.notices[0].code = "x"  # type: ignore[misc]
+        notice.code = "x"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         report.decisions[0].citations[0].text = "x"  # type: ignore[misc]
 

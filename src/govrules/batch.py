@@ -214,6 +214,44 @@ class _Columns:
         return kernel(column, other)
 
 
+_SCORE_TYPE = pa.decimal128(12, 6)   # a dimension score (0–100) with up to 6 decimals
+_WEIGHT_TYPE = pa.decimal128(7, 4)   # a weight in percent
+
+
+def _derive_scores(cols: _Columns, scoring_rules: tuple[Any, ...]) -> None:
+    """Totals and grades as columns, as ``scoring.derived_facts`` computes them per project: a stated
+    value wins, else the first rule (nearest jurisdiction) whose every dimension score is known."""
+    computed: dict[str, list[pa.Array]] = {}
+    for rule in scoring_rules:
+        spec = rule.scoring
+        if spec is None:
+            continue
+        total: pa.Array | None = None
+        for dim in spec.dimensions:
+            score = _exact_cast(cols.get(dim.fact), _SCORE_TYPE)
+            if score is None:
+                raise _NotVectorizable(dim.fact)
+            part = pc.multiply(score, pa.scalar(dim.weight, _WEIGHT_TYPE))
+            total = part if total is None else pc.add(total, part)
+        if total is None:
+            continue
+        total = pc.multiply(total, pa.scalar(Decimal("0.01"), pa.decimal128(3, 2)))  # weights are percent
+        total_type = _ARROW_TYPES[cols.vocab[spec.total].type]
+        exact = _exact_cast(total, total_type)
+        if exact is None:
+            raise _NotVectorizable(spec.total)
+        grade = pa.repeat(pa.scalar(spec.bands[-1].grade, pa.string()), cols.length)
+        for band in reversed(spec.bands):  # the first band reached wins; at_least reads as 以上
+            if band.at_least is not None:
+                reached = pc.greater_equal(exact, pa.scalar(band.at_least, total_type))
+                grade = pc.if_else(reached, pa.scalar(band.grade, pa.string()), grade)
+        grade = pc.if_else(pc.is_null(exact), pa.scalar(None, pa.string()), grade)
+        computed.setdefault(spec.total, []).append(exact)
+        computed.setdefault(spec.grade, []).append(grade)
+    for name, columns in computed.items():
+        cols.columns[name] = pc.coalesce(cols.get(name), *columns)
+
+
 def _decide_pack(compiled: CompiledPack, cols: _Columns, as_of: _dt.date) -> dict[str, pa.Array]:
     """Status codes of every rule of one pack, by the same logic as ``evaluation._Evaluation``."""
     when: dict[str, pa.Array] = {}
@@ -269,8 +307,7 @@ def _decide_pack(compiled: CompiledPack, cols: _Columns, as_of: _dt.date) -> dic
 
     out: dict[str, pa.Array] = {}
     for rule in compiled.rules:
-        if getattr(rule.rule, "scoring", None) is not None:
-            raise _NotVectorizable("scoring")  # scores feed other rules' facts: decided row by row
+        # A scoring rule decides like a rule without a requirement (its score is a derived fact).
         scoped = cols.constant(True) if rule.is_scope else in_scope
         gate = pc.and_kleene(scoped, fired_of(rule))
         r = rule.rule
@@ -351,6 +388,9 @@ def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_
         try:
             typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row)
             cols = _Columns(typed, n, vocab, engine)
+            scoring_rules = engine._plan(jurisdiction, as_of)[4]
+            if scoring_rules:
+                _derive_scores(cols, scoring_rules)
             codes = {}
             for compiled in plan:
                 codes.update(_decide_pack(compiled, cols, as_of))

@@ -21,7 +21,8 @@ from .yamlfiles import YamlReadError, read_yaml
 
 __all__ = ["Case", "CaseResult", "Expectation", "Mismatch", "find_case_files", "load_case_file", "run_case"]
 
-_COMPARED = ("status", "outcome", "due", "missing", "overridden_by", "provisional")
+_COMPARED = ("status", "outcome", "due", "missing", "overridden_by", "provisional", "total", "grade", "weakest",
+             "local_parameters")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,16 @@ def _actual(decision: Decision, field: str) -> Any:
         return decision.due.isoformat() if decision.due else None
     if field == "missing":
         return sorted(decision.missing)
+    if field == "local_parameters":
+        return sorted(decision.local_parameters)
+    if field in ("total", "grade", "weakest"):  # a scoring rule's result
+        score = decision.score
+        if score is None:
+            return None
+        if field == "weakest":
+            weakest = score.weakest()
+            return None if weakest is None else weakest.fact
+        return getattr(score, field)
     return getattr(decision, field)
 
 
@@ -110,7 +121,7 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
             continue
         for field, expected in expectation.fields:
             actual = _actual(decision, field)
-            if field == "missing":
+            if field in ("missing", "local_parameters"):
                 expected = sorted(expected)
             if actual != expected:
                 mismatches.append(Mismatch(expectation.rule, field, expected, actual))

@@ -25,6 +25,7 @@ from . import __version__
 from .casetests import CaseResult, find_case_files, iter_results
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
+from .loading import PACK_FILE
 from .projects import project_json_schema
 from .report import Decision, Report, Status
 from .vocabulary import Vocabulary, default_vocabulary
@@ -191,8 +192,10 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
-    root = args.path or default_policies_dir()
-    engine = load(root, holidays=args.holidays)
+    root = Path(args.path) if args.path else default_policies_dir()
+    # A single pack is tested beside its sibling packs, so cases that evaluate it under a child
+    # jurisdiction (吴兴 under 湖州) see the whole hierarchy, as the pytest plugin does.
+    engine = load(root.parent if (root / PACK_FILE).is_file() else root, holidays=args.holidays)
     results: list[CaseResult] = []
     broken: list[PackError] = []
     for result in iter_results(engine, find_case_files(root)):
@@ -244,6 +247,8 @@ def facts_markdown(vocab: Vocabulary) -> str:
     ]
     for fact in vocab.values():
         values = "<br>".join(f"`{k}` {v}" for k, v in fact.values.items())
+        if fact.minimum is not None or fact.maximum is not None:
+            values = f"{fact.minimum if fact.minimum is not None else ''}–{fact.maximum if fact.maximum is not None else ''}"
         lines.append(f"| `{fact.name}` | {fact.type.value} | {fact.unit or ''} | {fact.zh} | {fact.en} | {values} |")
     return "\n".join(lines) + "\n"
 

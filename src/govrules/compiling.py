@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .calendar import Calendar
-from .conditions import Compiled, compile_condition
+from .conditions import Compiled, compile_condition, param_comparisons
 from .model import Pack, Rule, RuleKind
 from .report import Status
 
@@ -32,6 +32,8 @@ class CompiledRule:
     require: Compiled | None
     exceptions: tuple[str, ...]
     facts: tuple[str, ...]  # the rule's own facts and its exceptions', reported in its decision
+    when_parameters: tuple[tuple[str, str], ...] = ()  # (local parameter, fact) compared in its condition
+    parameters: tuple[str, ...] = ()  # every local parameter it rests on once it applies
     # The decision fields that do not depend on the project, in ``report.Decision``'s layout, so
     # the evaluator builds a decision with one tuple concatenation.
     head: tuple[Any, ...] = ()
@@ -55,6 +57,7 @@ class CompiledPack:
     by_id: Mapping[str, CompiledRule]
     includes: tuple[CompiledRule, ...]
     excludes: tuple[CompiledRule, ...]
+    scoring: tuple[CompiledRule, ...] = ()
 
 
 def _head(rule: Rule) -> tuple[Any, ...]:
@@ -83,10 +86,12 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
             require=compile_condition(rule.require, calendar) if rule.require is not None else None,
             exceptions=tuple(exceptions.get(rule.id, ())),
             facts=facts_of(rule),
+            when_parameters=param_comparisons(rule.when),
+            parameters=rule.parameters(),
             head=_head(rule),
             simple=not exceptions.get(rule.id) and rule.exception_to is None,
             is_scope=rule.kind is RuleKind.SCOPE,
-            eager=getattr(rule, "scoring", None) is not None,
+            eager=rule.scoring is not None,
             plain=MappingProxyType({status: _head(rule) + (status, (), None, False, None) for status in Status}),
         )
         for rule in pack.rules
@@ -98,4 +103,5 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
         by_id=MappingProxyType({c.rule.id: c for c in compiled}),
         includes=tuple(c for c in scope if c.rule.effect == "include"),
         excludes=tuple(c for c in scope if c.rule.effect == "exclude"),
+        scoring=tuple(c for c in compiled if c.rule.kind is RuleKind.SCORING),
     )

@@ -24,17 +24,19 @@ import enum
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Union
 
 from .amounts import AmountError, format_amount, parse_amount
 from .calendar import Calendar, Period
 from .errors import PackProblem, did_you_mean
+from .parameters import Parameter
 from .vocabulary import Fact, FactType, Vocabulary
 from .yamlfiles import YamlDocument
 
 __all__ = [
+    "STATUTORY_WORDS",
     "All",
     "AnyOf",
     "Compare",
@@ -46,12 +48,13 @@ __all__ = [
     "Not",
     "OneOf",
     "Relation",
-    "STATUTORY_WORDS",
     "compile_condition",
     "describe",
     "explain",
     "facts_used",
     "missing_facts",
+    "param_comparisons",
+    "params_used",
     "parse_condition",
 ]
 
@@ -100,9 +103,14 @@ Location = tuple[str, int | None, int | None]
 
 @dataclass(frozen=True, slots=True)
 class Literal:
-    """A constant operand, already converted to the fact's type (Decimal, int, date, …)."""
+    """A constant operand, already converted to the fact's type (Decimal, int, date, …).
+
+    ``param`` names the pack's local parameter the value came from (``{param: …}`` in the pack):
+    the value is then a local setting, not a number of the text, and decisions say so.
+    """
 
     value: Any
+    param: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +195,7 @@ _SHAPES = {
     "any": {"any"},
     "not": {"not"},
     "op": {"fact", "op", "value"},
+    "param": {"fact", "op", "param"},
     "is": {"fact", "is"},
     "in": {"fact", "in"},
     "known": {"fact", "known"},
@@ -195,10 +204,12 @@ _ALL_KEYS = sorted({k for keys in _SHAPES.values() for k in keys})
 
 
 class _Parser:
-    def __init__(self, doc: YamlDocument, vocab: Vocabulary, problems: list[PackProblem]) -> None:
+    def __init__(self, doc: YamlDocument, vocab: Vocabulary, problems: list[PackProblem],
+                 params: Mapping[str, Parameter]) -> None:
         self.doc = doc
         self.vocab = vocab
         self.problems = problems
+        self.params = params
 
     def fail(self, path: tuple[str | int, ...], message: str, hint: str | None = None,
              *, code: str = "condition", key: bool = False) -> None:
@@ -219,6 +230,8 @@ class _Parser:
                 return None
         keys = set(data)
         for shape, expected in _SHAPES.items():
+            if shape == "op" and "param" in keys:
+                continue  # {fact, op, param}: a comparison with a local parameter
             if shape in keys:
                 if keys != expected:
                     extra = sorted(keys - expected)
@@ -230,7 +243,7 @@ class _Parser:
                         detail.append("needs " + ", ".join(map(repr, lacking)))
                     self.fail(path, f"a {shape!r} condition " + " and ".join(detail),
                               "write exactly one of: {all: […]}, {any: […]}, {not: …}, "
-                              "{fact, op, value}, {fact, is}, {fact, in}, {fact, known}")
+                              "{fact, op, value}, {fact, op, param}, {fact, is}, {fact, in}, {fact, known}")
                     return None
                 parsed: Condition | None = getattr(self, "_" + shape)(data, path)
                 return parsed
@@ -263,6 +276,22 @@ class _Parser:
             return None
         return self.vocab[name]
 
+    def _param(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        return self._op(data, path)
+
+    def param(self, fact: Fact, name: Any, path: tuple[str | int, ...]) -> Operand | None:
+        param = self.params.get(name) if isinstance(name, str) else None
+        if param is None:
+            self.fail(path, f"unknown local parameter {name!r}",
+                      did_you_mean(str(name), list(self.params))
+                      or "declare it in pack.yaml under local_parameters", code="unknown-parameter")
+            return None
+        if param.type.value != fact.type.value:
+            self.fail(path, f"local parameter {param.id} is a {param.type.value}, but {fact.name} is a "
+                      f"{fact.type.value}", code="type-mismatch")
+            return None
+        return Literal(param.value, param=param.id)
+
     def _op(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
         fact = self.fact(data["fact"], path + ("fact",))
         op = data["op"]
@@ -280,7 +309,10 @@ class _Parser:
                       f"{op!r} compares sizes, but {fact.name} is a {fact.type.value}",
                       "use 'is' or 'in' for yes/no and listed values", code="type-mismatch")
             return None
-        operand = self.operand(fact, data["value"], path + ("value",))
+        if "param" in data:
+            operand = self.param(fact, data["param"], path + ("param",))
+        else:
+            operand = self.operand(fact, data["value"], path + ("value",))
         if operand is None:
             return None
         return Compare(fact.name, op, operand, at=self.at(path))
@@ -415,10 +447,13 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def parse_condition(
     data: Any, path: tuple[str | int, ...], doc: YamlDocument, vocab: Vocabulary,
-    problems: list[PackProblem],
+    problems: list[PackProblem], params: Mapping[str, Parameter] | None = None,
 ) -> Condition | None:
-    """Parse and type-check the condition at ``path`` of ``doc``; problems are appended, located."""
-    return _Parser(doc, vocab, problems).condition(data, path)
+    """Parse and type-check the condition at ``path`` of ``doc``; problems are appended, located.
+
+    ``params`` are the pack's local parameters, which ``{fact, op, param}`` comparisons may name.
+    """
+    return _Parser(doc, vocab, problems, params or {}).condition(data, path)
 
 
 def parse_period(
@@ -426,7 +461,7 @@ def parse_period(
     problems: list[PackProblem],
 ) -> Period | None:
     """Parse a deadline period ({working_days: 5}, {months: 3}, …) at ``path`` of ``doc``."""
-    return _Parser(doc, vocab, problems).period(data, path, allow_working_days=True)
+    return _Parser(doc, vocab, problems, {}).period(data, path, allow_working_days=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -485,6 +520,21 @@ def _operand_getter(operand: Operand, calendar: Calendar) -> Callable[[Facts], A
         span_end = calendar.span_end
         return lambda facts: None if (v := facts.get(name)) is None else span_end(v, plus)
     return lambda facts: facts.get(name)
+
+
+def params_used(cond: Condition | None) -> tuple[str, ...]:
+    """The local parameters ``cond`` compares with, in order of first appearance."""
+    return tuple(dict.fromkeys(param for param, _ in param_comparisons(cond)))
+
+
+def param_comparisons(cond: Condition | None) -> tuple[tuple[str, str], ...]:
+    """``(parameter, fact)`` for every comparison of a fact with a local parameter in ``cond``."""
+    if cond is None:
+        return ()
+    return tuple(dict.fromkeys(
+        (leaf.value.param, leaf.fact) for leaf in iter_leaves(cond)
+        if isinstance(leaf, Compare) and isinstance(leaf.value, Literal) and leaf.value.param is not None
+    ))
 
 
 def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
@@ -618,7 +668,10 @@ def _name(vocab: Vocabulary, fact: str, lang: str) -> str:
 
 def _operand_text(operand: Operand, fact: Fact, vocab: Vocabulary, lang: str) -> str:
     if isinstance(operand, Literal):
-        return show_value(operand.value, fact, lang)
+        shown = show_value(operand.value, fact, lang)
+        if operand.param is not None:  # a local setting, never a number of the text
+            return f"{shown}（本地参数 {operand.param}）" if lang == "zh" else f"{shown} (local parameter {operand.param})"
+        return shown
     text = _name(vocab, operand.fact, lang)
     if operand.times is not None:
         pct = (operand.times * 100).normalize()

@@ -26,6 +26,7 @@ from .loading import load_packs
 from .model import Pack, RuleKind
 from .projects import Project, parse_project, read_project
 from .report import LAZY, Decision, Notice, PackRef, Report, Status
+from .scoring import compute_score, derived_facts
 from .vocabulary import Vocabulary, default_vocabulary
 
 __all__ = ["Engine", "UnknownJurisdiction", "default_policies_dir", "load"]
@@ -121,14 +122,18 @@ class Engine:
         plan = self._plans.get((jurisdiction, as_of))
         if plan is None:
             plan = self._plan(jurisdiction, as_of)
-        compiled_packs, used, notices, provision_paths = plan
-        facts = dict(project.facts)  # a snapshot: explanations are spelled out later, from these values
+        compiled_packs, used, notices, provision_paths, scoring_rules, parameter_rules = plan
+        facts, derived = _facts(project, scoring_rules)
         decisions: list[Decision] = []
         provisional: list[str] = []
         for compiled in compiled_packs:
-            evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab)
+            evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
+        if parameter_rules:  # only rules with local parameters are asked which ones they rest on
+            local = _local_parameters_notice([d for d in decisions if d[0] in parameter_rules], self._packs)
+            if local is not None:
+                notices = notices + (local,)
         if provisional:
             provisional.sort()
             notices = notices + (Notice(
@@ -174,8 +179,14 @@ class Engine:
                 f"{as_of.isoformat()} 没有对 {jurisdiction} 生效的规则包，未作出任何决定。",
                 f"No pack for {jurisdiction!r} is in force on {as_of.isoformat()}; no decisions were made.",
             ))
+        # Scores first: a total or grade computed by any pack of the chain (nearest first) is a fact
+        # the classification rules of every pack can read (湖政办发〔2023〕40号 二（三）).
+        scoring_rules = tuple(rule.rule for compiled in run for rule in compiled.scoring)
+        parameter_rules = frozenset(rule.rule.id for compiled in run for rule in compiled.rules
+                                    if rule.when_parameters or rule.parameters)
         plan = (tuple(run), tuple(used), tuple(notices),
-                _provision_paths(tuple(c.pack for c in self._compiled if c.pack.id in {p.id for p in used})))
+                _provision_paths(tuple(c.pack for c in self._compiled if c.pack.id in {p.id for p in used})),
+                scoring_rules, parameter_rules)
         if len(self._plans) >= 4096:  # bounded: many distinct dates must not grow it forever
             self._plans.clear()
         self._plans[(jurisdiction, as_of)] = plan
@@ -192,15 +203,26 @@ class Engine:
             project = read_project(project, self._vocab)
         elif not isinstance(project, Project):
             project = parse_project(project, self._vocab)
-        facts = dict(project.facts)
+        plan = self._plan(jurisdiction, report.as_of)
+        facts, derived = _facts(project, plan[4])
         decisions: list[Decision] = []
-        for compiled in self._plan(jurisdiction, report.as_of)[0]:
-            decisions.extend(_Evaluation(compiled, facts, report.as_of, self._calendar, self._vocab).run())
+        for compiled in plan[0]:
+            decisions.extend(_Evaluation(compiled, facts, report.as_of, self._calendar, self._vocab, derived).run())
         return replace(report, decisions=tuple(decisions))
 
 
 _Plan = tuple[tuple[CompiledPack, ...], tuple[PackRef, ...], tuple[Notice, ...],
-              Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]]
+              Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]], tuple[Any, ...], frozenset[str]]
+
+
+def _facts(project: Project, scoring_rules: tuple[Any, ...]) -> tuple[dict[str, Any], Mapping[str, tuple[Any, str]]]:
+    """A snapshot of the project's facts (explanations are spelled out later, from these values),
+    with the totals and grades the scoring rules of the chain derive."""
+    facts = dict(project.facts)
+    derived = derived_facts(list(scoring_rules), facts) if scoring_rules else {}
+    if derived:
+        facts.update({name: value for name, (value, _) in derived.items()})
+    return facts, derived
 
 
 @lru_cache(maxsize=256)
@@ -211,6 +233,24 @@ def _provision_paths(packs: tuple[Pack, ...]) -> Mapping[str, tuple[tuple[str, t
         for label, provision in pack.provisions.items():
             paths.setdefault(label, []).append((pack.document.number, provision.path))
     return MappingProxyType({k: tuple(v) for k, v in paths.items()})
+
+
+def _local_parameters_notice(decisions: Sequence[Decision], packs: Sequence[Pack]) -> Notice | None:
+    """Say which decisions rest on numbers the texts do not give (local parameters), and their sources."""
+    resting = [d for d in decisions if d.local_parameters]
+    if not resting:
+        return None
+    params = {p.id: p for pack in packs for p in pack.parameters.values()}
+    used = dict.fromkeys(name for d in resting for name in d.local_parameters)
+    zh = "；".join(f"{params[n].zh}（{n} = {params[n].display()}，来源：{params[n].source}）" for n in used)
+    en = "; ".join(f"{n} = {params[n].display()} ({params[n].en}; source: {params[n].source})" for n in used)
+    rules = "、".join(d.rule for d in resting)
+    return Notice(
+        "local-parameters",
+        f"以下决定依据本地参数而非所引条款原文给出的数字：{rules}。本地参数：{zh}",
+        f"These decisions rest on local parameters, not on numbers in the cited text: "
+        f"{', '.join(d.rule for d in resting)}. Parameters: {en}",
+    )
 
 
 def _pack_ref(pack: Pack) -> PackRef:
@@ -246,8 +286,9 @@ class _Evaluation:
     """One project under one pack: memoizes rule firing so exceptions are evaluated once."""
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
-                 vocab: Vocabulary) -> None:
+                 vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None) -> None:
         self.compiled = compiled
+        self.derived = derived or {}
         self.facts = facts
         self.as_of = as_of
         self.calendar = calendar
@@ -354,12 +395,12 @@ class _Evaluation:
             if scoped is False:
                 append(make(Decision, rule.plain[na] + tail))
                 continue
-            if rule.eager:
-                append(self.decide(rule, scoped, settled_by))
-                continue
             fired = rule.when(facts) if rule.simple else self.fired(rule)
             # Kleene conjunction of the scope and the rule's firing; scoped is True or None here.
             gate = fired if scoped is True or fired is False else None
+            if rule.eager and gate is not False:  # e.g. a score: computed and spelled out by decide
+                append(self.decide(rule, scoped, settled_by))
+                continue
             if gate is True:
                 if rule.require is not None:
                     met = rule.require(facts)
@@ -430,6 +471,23 @@ class _Evaluation:
     def decision_missing(self, rule: str) -> tuple[str, ...]:
         return self.plain_decision(rule).missing
 
+    def decision_local_parameters(self, rule: str) -> tuple[str, ...]:
+        """As ``decide`` reports them, without spelling the decision out (the notice asks every rule)."""
+        compiled = self.compiled.by_id[rule]
+        if not compiled.when_parameters and not compiled.parameters:
+            return ()
+        scoped = True if compiled.is_scope else self.in_scope
+        if scoped is False:
+            return ()
+        base = tuple(dict.fromkeys(p for p, fact in compiled.when_parameters if self.facts.get(fact) is not None))
+        gate = _and3((scoped, self.fired(compiled)))
+        if gate is False:
+            return base
+        if gate is None and not (scoped is True and compiled.require is not None and self.live(compiled) is True
+                                 and compiled.require(self.facts) is True):
+            return base
+        return tuple(dict.fromkeys(base + compiled.parameters))
+
     def run(self) -> list[Decision]:
         """The plain evaluator: every decision spelled out at once (the reference for ``fast_run``)."""
         in_scope, settled_by = self.scope()
@@ -449,16 +507,21 @@ class _Evaluation:
 
     def decide(self, rule: CompiledRule, in_scope: bool | None, settled_by: Sequence[CompiledRule]) -> Decision:
         r = rule.rule
-        base = dict(
+        base: dict[str, Any] = dict(
             rule=r.id, pack=r.pack, kind=r.kind.value, outcome=r.outcome, title_zh=r.title_zh,
             title_en=r.title_en, citations=r.cites, facts=self.used_facts(rule),
             in_principle=r.in_principle, exception_to=r.exception_to,
+            # The parameters the decision rests on: those compared in ``when`` with a fact the project
+            # states; those of the requirement or score once the rule applies (added below).
+            local_parameters=tuple(dict.fromkeys(
+                param for param, fact in rule.when_parameters if self.facts.get(fact) is not None)),
         )
         if in_scope is False:
+            base["local_parameters"] = ()  # out of scope, nothing of the rule is used
             names_zh = "、".join(f"{s.rule.title_zh}（{s.rule.cites[0].label}）" for s in settled_by)
             names_en = ", ".join(s.rule.id for s in settled_by)
             return Decision(
-                status=Status.NOT_APPLICABLE, **base,  # type: ignore[arg-type]
+                status=Status.NOT_APPLICABLE, **base,
                 explanation_zh="不适用：项目不在本办法适用范围内" + (f"：{names_zh}" if names_zh else ""),
                 explanation_en="Not applicable: the project is outside this measure's scope"
                 + (f" ({names_en})" if names_en else ""),
@@ -472,8 +535,9 @@ class _Evaluation:
             # Only an exception is undecided, and it could only lift a requirement that is met
             # anyway: the answer is the same either way.
             assert r.require is not None
+            base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
             return Decision(
-                status=Status.SATISFIED, **base,  # type: ignore[arg-type]
+                status=Status.SATISFIED, **base,
                 explanation_zh="满足要求：" + explain(r.require, self.facts, self.vocab, self.calendar, "zh")
                 + "（例外情形是否成立不影响结论）" + self.principle_zh(r),
                 explanation_en="Satisfied: " + explain(r.require, self.facts, self.vocab, self.calendar, "en")
@@ -490,11 +554,14 @@ class _Evaluation:
                 missing[r.deadline.start] = None
             names = self.fact_names(missing)
             return Decision(
-                status=Status.UNKNOWN, missing=tuple(missing), **base,  # type: ignore[arg-type]
+                status=Status.UNKNOWN, missing=tuple(missing), **base,
                 explanation_zh=f"无法判断：缺少{names[0]}", explanation_en=f"Unknown: missing {names[1]}",
             )
+        base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
         if r.deadline is not None:
             return self.deadline(rule, base)
+        if r.scoring is not None:
+            return self.scored(rule, base)
         when_zh, when_en = self.why(r.when)
         if rule.require is not None:
             met = rule.require(self.facts)
@@ -503,7 +570,7 @@ class _Evaluation:
                 needed = missing_facts(r.require, self.facts, self.calendar)
                 names = self.fact_names(needed)
                 return Decision(
-                    status=Status.APPLIES, missing=needed, **base,  # type: ignore[arg-type]
+                    status=Status.APPLIES, missing=needed, **base,
                     explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + self.principle_zh(r),
                     explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}",
                 )
@@ -512,14 +579,49 @@ class _Evaluation:
             status = Status.SATISFIED if met else Status.VIOLATED
             word_zh, word_en = ("满足要求", "Satisfied") if met else ("违反要求", "Violated")
             return Decision(
-                status=status, **base,  # type: ignore[arg-type]
+                status=status, **base,
                 explanation_zh=f"{word_zh}：{detail_zh}" + self.principle_zh(r),
                 explanation_en=f"{word_en}: {detail_en}",
             )
         return Decision(
-            status=Status.APPLIES, **base,  # type: ignore[arg-type]
+            status=Status.APPLIES, **base,
             explanation_zh=f"适用：{when_zh}" + self.principle_zh(r), explanation_en=f"Applies: {when_en}",
         )
+
+    def scored(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
+        """A scoring rule's decision: the breakdown, the total and grade, and what pulled it down."""
+        spec = rule.rule.scoring
+        assert spec is not None
+        result = compute_score(spec, self.facts)
+        if result.total is None:
+            names = self.fact_names(result.missing)
+            return Decision(
+                status=Status.APPLIES, missing=result.missing, score=result, **base,
+                explanation_zh=f"适用；无法计算总分：缺少{names[0]}",
+                explanation_en=f"Applies; the total cannot be computed: missing {names[1]}",
+            )
+        grade_fact = self.vocab[spec.grade]
+        grade_zh = grade_fact.values.get(result.grade or "", result.grade)
+        zh = f"总分 {result.total}，等级 {grade_zh}（权重与等级表为本地参数）"
+        en = f"Total {result.total}, grade {result.grade} (weights and grade bands are local parameters)"
+        weakest = result.weakest()
+        if weakest is not None and weakest.lost:
+            fact = self.vocab[weakest.fact]
+            zh += f"；失分最多的维度：{fact.zh}（得分 {weakest.score}，权重 {weakest.weight}%，失 {weakest.lost} 分）"
+            en += f"; the dimension losing most: {weakest.fact} (score {weakest.score}, weight " \
+                  f"{weakest.weight}%, {weakest.lost} points lost)"
+        for name, computed in ((spec.total, result.total), (spec.grade, result.grade)):
+            used = self.facts.get(name)
+            if used is None or used == computed:
+                continue
+            source = self.derived.get(name)
+            if source is None:
+                zh += f"；项目申报的{self.vocab[name].zh}为 {used}，与计算结果不同，其他规则采用申报值"
+                en += f"; the project states {name} = {used}, which differs; other rules use the stated value"
+            else:
+                zh += f"；其他规则采用 {source[1]} 计算的{self.vocab[name].zh} {used}"
+                en += f"; other rules use {name} = {used} as computed by {source[1]}"
+        return Decision(status=Status.APPLIES, score=result, **base, explanation_zh=zh, explanation_en=en)
 
     def principle_zh(self, rule: Any) -> str:
         return "（原文为“原则上”，可能存在原文未列明的例外）" if rule.in_principle else ""

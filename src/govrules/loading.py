@@ -11,6 +11,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 from .conditions import parse_condition, parse_period
 from .errors import PackError, PackProblem, did_you_mean
-from .model import Citation, Deadline, Document, Jurisdiction, Pack, Provision, Rule, RuleKind
+from .model import Citation, Deadline, Dimension, Document, Jurisdiction, Pack, Provision, Rule, RuleKind, Scoring
+from .parameters import Parameter, ParameterType, parse_parameters
 from .vocabulary import FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlDocument, YamlReadError, read_yaml
 
@@ -114,6 +116,7 @@ class _PackLoader:
         # Per file, the list items (e.g. ("rules", 3)) that break the schema: only those are left
         # out of the semantic checks, so one malformed rule does not hide the others' problems.
         self.broken: dict[str, set[tuple[str | int, ...]]] = {}
+        self.params: dict[str, Parameter] = {}
 
     def read(self, relative: str, schema_name: str) -> YamlDocument | None:
         """Read one file and check it against its schema; None if it cannot be used at all."""
@@ -149,6 +152,7 @@ class _PackLoader:
             return None
         meta = meta_doc.data
         document = self.document(meta_doc, meta["document"])
+        self.params = parse_parameters(meta_doc, meta.get("local_parameters"), self.problems)
         provisions = self.provisions(prov_doc)
         rules = self.rules(meta["id"], rule_docs, provisions, document)
         if document is not None and document.in_force_cites and document.in_force_cites not in provisions:
@@ -164,7 +168,7 @@ class _PackLoader:
             jurisdiction=Jurisdiction(j["id"], j["name"], j.get("parent")),
             document=document, provisions=MappingProxyType(provisions), rules=tuple(rules),
             content_hash="sha256:" + self.hasher.hexdigest(), directory=self.directory,
-            description=meta.get("description"),
+            description=meta.get("description"), parameters=MappingProxyType(self.params),
         )
 
     def document(self, doc: YamlDocument, data: dict[str, Any]) -> Document | None:
@@ -190,7 +194,7 @@ class _PackLoader:
         children: dict[tuple[str, ...], list[int]] = {}
         for index, entry in enumerate(entries):
             where = ("provisions", index)
-            path = tuple(entry["path"])
+            path = tuple(str(part) for part in entry["path"])
             if entry["label"] in labels:
                 self.problems.append(doc.problem(where + ("label",), f"label {entry['label']!r} is used twice",
                                                  code="duplicate-provision"))
@@ -216,12 +220,12 @@ class _PackLoader:
         def full_text(index: int) -> str:
             entry = entries[index]
             parts = [entry["text"]] if entry.get("text") else []
-            parts.extend(full_text(i) for i in children.get(tuple(entry["path"]), ()))
+            parts.extend(full_text(i) for i in children.get(tuple(str(part) for part in entry["path"]), ()))
             return "".join(parts)
 
         result: dict[str, Provision] = {}
         for index, entry in enumerate(entries):
-            path = tuple(entry["path"])
+            path = tuple(str(part) for part in entry["path"])
             kids = tuple(entries[i]["label"] for i in children.get(path, ()))
             if not kids and not entry.get("text"):
                 self.problems.append(doc.problem(("provisions", index), "a provision with no sub-items needs its text",
@@ -301,26 +305,15 @@ class _PackLoader:
             self.problems.append(doc.problem(here + ("id",), f"rule id {rule_id!r} must start with {pack_id + '.'!r}",
                                              hint="rule ids are unique across packs because they start with the pack id"))
         kind = RuleKind(data["kind"])
-        citations = []
-        for i, label in enumerate(data["cites"]):
-            provision = provisions.get(label)
-            if provision is None:
-                self.problems.append(doc.problem(
-                    here + ("cites", i), f"cites {label!r}, which is not in the provision registry",
-                    hint=did_you_mean(label, list(provisions)), code="unknown-provision"))
-                continue
-            if not provision.evaluable:
-                self.problems.append(doc.problem(
-                    here + ("cites", i), f"cites {label!r}, which the registry marks as not evaluable",
-                    hint="remove evaluable: false from the registry entry, or cite another provision",
-                    code="cites-not-evaluable"))
-            citations.append(Citation(number, provision.path, provision.label, provision.full_text))
+        citations = self.citations(doc, here + ("cites",), data["cites"], provisions, number)
         when = require = None
         if "when" in data:
-            when = parse_condition(data["when"], here + ("when",), doc, self.vocab, self.problems)
+            when = parse_condition(data["when"], here + ("when",), doc, self.vocab, self.problems, self.params)
         if "require" in data:
-            require = parse_condition(data["require"], here + ("require",), doc, self.vocab, self.problems)
+            require = parse_condition(data["require"], here + ("require",), doc, self.vocab, self.problems,
+                                      self.params)
         deadline = self.deadline(doc, here, data.get("deadline"))
+        scoring = self.scoring(doc, here + ("scoring",), data.get("scoring"), citations, provisions, number)
         self.check_kind(doc, here, kind, data)
         if len(self.problems) > before:
             return None
@@ -329,8 +322,91 @@ class _PackLoader:
             id=rule_id, kind=kind, title_zh=data["title"]["zh"], title_en=data["title"]["en"],
             cites=tuple(citations), outcome=data["outcome"], pack=pack_id, when=when, require=require,
             deadline=deadline, effect=data.get("effect"), exception_to=data.get("exception_to"),
-            in_principle=data.get("in_principle", False), note=data.get("note"), at=(doc.file, line, column),
+            in_principle=data.get("in_principle", False), note=data.get("note"), scoring=scoring,
+            at=(doc.file, line, column),
         )
+
+    def citations(self, doc: YamlDocument, where: tuple[str | int, ...], labels: Sequence[str],
+                  provisions: dict[str, Provision], number: str) -> tuple[Citation, ...]:
+        citations = []
+        for i, label in enumerate(labels):
+            provision = provisions.get(label)
+            if provision is None:
+                self.problems.append(doc.problem(
+                    where + (i,), f"cites {label!r}, which is not in the provision registry",
+                    hint=did_you_mean(label, list(provisions)), code="unknown-provision"))
+                continue
+            if not provision.evaluable:
+                self.problems.append(doc.problem(
+                    where + (i,), f"cites {label!r}, which the registry marks as not evaluable",
+                    hint="remove evaluable: false from the registry entry, or cite another provision",
+                    code="cites-not-evaluable"))
+            citations.append(Citation(number, provision.path, provision.label, provision.full_text))
+        return tuple(citations)
+
+    def local_parameter(self, doc: YamlDocument, where: tuple[str | int, ...], name: str,
+                        wanted: ParameterType) -> Parameter | None:
+        param = self.params.get(name)
+        if param is None:
+            self.problems.append(doc.problem(where, f"unknown local parameter {name!r}",
+                                             hint=did_you_mean(name, list(self.params))
+                                             or "declare it in pack.yaml under local_parameters",
+                                             code="unknown-parameter"))
+            return None
+        if param.type is not wanted:
+            self.problems.append(doc.problem(where, f"local parameter {name} is a {param.type.value}, "
+                                             f"but a {wanted.value} is needed here", code="type-mismatch"))
+            return None
+        return param
+
+    def scoring(self, doc: YamlDocument, where: tuple[str | int, ...], data: Any,
+                rule_cites: tuple[Citation, ...], provisions: dict[str, Provision], number: str) -> Scoring | None:
+        """Check a scoring rule's dimensions, weights (local, summing to 100) and grade table."""
+        if data is None:
+            return None
+        before = len(self.problems)
+        dimensions = []
+        for i, dim in enumerate(data["dimensions"]):
+            at = where + ("dimensions", i)
+            fact = self.vocab.get(dim["fact"])
+            if fact is None:
+                self.problems.append(doc.problem(at + ("fact",), f"unknown fact {dim['fact']!r}",
+                                                 hint=did_you_mean(dim["fact"], list(self.vocab)), code="unknown-fact"))
+            elif fact.type is not FactType.NUMBER:
+                self.problems.append(doc.problem(at + ("fact",), f"a dimension score is a number; {fact.name} is "
+                                                 f"a {fact.type.value}", code="type-mismatch"))
+            weight = self.local_parameter(doc, at + ("weight",), dim["weight"], ParameterType.NUMBER)
+            cites = (self.citations(doc, at + ("cites",), dim["cites"], provisions, number)
+                     if "cites" in dim else rule_cites)
+            if fact is not None and weight is not None:
+                dimensions.append(Dimension(fact.name, weight.value, weight.id, cites))
+        if len(self.problems) == before:
+            total = sum((d.weight for d in dimensions), Decimal(0))
+            if total != 100:
+                self.problems.append(doc.problem(where + ("dimensions",), f"the weights add up to {total}, not 100",
+                                                 hint="weights are percentages of the total score",
+                                                 code="scoring"))
+            if len({d.fact for d in dimensions}) != len(dimensions):
+                self.problems.append(doc.problem(where + ("dimensions",), "a dimension is listed twice",
+                                                 code="scoring"))
+        total_fact = self.vocab.get(data["total"])
+        if total_fact is None or total_fact.type is not FactType.NUMBER:
+            self.problems.append(doc.problem(where + ("total",), f"total must name a number fact, not {data['total']!r}",
+                                             hint=did_you_mean(data["total"], list(self.vocab)), code="scoring"))
+        grade_fact = self.vocab.get(data["grade"])
+        if grade_fact is None or grade_fact.type is not FactType.ENUM:
+            self.problems.append(doc.problem(where + ("grade",), f"grade must name an enum fact, not {data['grade']!r}",
+                                             hint=did_you_mean(data["grade"], list(self.vocab)), code="scoring"))
+        bands = self.local_parameter(doc, where + ("bands",), data["bands"], ParameterType.BANDS)
+        if bands is not None and grade_fact is not None and grade_fact.type is FactType.ENUM:
+            for band in bands.value:
+                if band.grade not in grade_fact.values:
+                    self.problems.append(doc.problem(
+                        where + ("bands",), f"grade {band.grade!r} of {bands.id} is not a value of {grade_fact.name}",
+                        hint="one of: " + ", ".join(grade_fact.values), code="scoring"))
+        if len(self.problems) > before or bands is None:
+            return None
+        return Scoring(tuple(dimensions), data["total"], data["grade"], bands.value, bands.id)
 
     def deadline(self, doc: YamlDocument, here: tuple[str | int, ...], data: Any) -> Deadline | None:
         if data is None:
@@ -368,8 +444,13 @@ class _PackLoader:
             bad("deadline", "a deadline rule needs deadline: {from, within, done}")
         if kind is not RuleKind.DEADLINE and "deadline" in data:
             bad("deadline", f"only deadline rules have a deadline (this one is {kind.value!r})")
-        if kind in (RuleKind.SCOPE, RuleKind.EXCLUSION, RuleKind.CLASSIFICATION) and "require" in data:
+        if kind in (RuleKind.SCOPE, RuleKind.EXCLUSION, RuleKind.CLASSIFICATION, RuleKind.SCORING) \
+                and "require" in data:
             bad("require", f"a {kind.value} rule states when it applies, not a requirement; use when")
+        if kind is RuleKind.SCORING and "scoring" not in data:
+            bad("scoring", "a scoring rule needs scoring: {dimensions, total, grade, bands}")
+        if kind is not RuleKind.SCORING and "scoring" in data:
+            bad("scoring", f"only scoring rules have scoring (this one is {kind.value!r})")
 
 
 def load_pack(directory: Path | str, vocab: Vocabulary | None = None) -> Pack:

@@ -11,20 +11,25 @@ import datetime as _dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 
 from .calendar import Period
-from .conditions import Condition, Location, facts_used
+from .conditions import Condition, Location, facts_used, params_used
+from .parameters import Band, Parameter
 
 __all__ = [
     "Citation",
     "Deadline",
+    "Dimension",
     "Document",
     "Jurisdiction",
     "Pack",
     "Provision",
     "Rule",
     "RuleKind",
+    "Scoring",
 ]
 
 
@@ -40,6 +45,7 @@ class RuleKind(str, enum.Enum):
     CHANGE_CONTROL = "change_control"
     CONSEQUENCE = "consequence"
     CLASSIFICATION = "classification"
+    SCORING = "scoring"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +89,31 @@ class Deadline:
 
 
 @dataclass(frozen=True, slots=True)
+class Dimension:
+    """One evaluation dimension: a score fact, its weight (a local parameter, in percent), its provision."""
+
+    fact: str
+    weight: Decimal
+    weight_param: str
+    cites: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """A weighted score over dimensions and the grade table it falls into.
+
+    The texts list dimensions (吴政办发〔2023〕43号 第二十八条 …) but give no weights or grades, so
+    both are local parameters. The weights sum to 100; total = Σ weight × score / 100, exactly.
+    """
+
+    dimensions: tuple[Dimension, ...]
+    total: str
+    grade: str
+    bands: tuple[Band, ...]
+    bands_param: str
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One encoded rule: when it applies, what it requires, which provisions justify it."""
 
@@ -100,6 +131,7 @@ class Rule:
     exception_to: str | None = None
     in_principle: bool = False
     note: str | None = None
+    scoring: Scoring | None = None
     at: Location | None = field(default=None, compare=False)
 
     def facts(self) -> tuple[str, ...]:
@@ -109,6 +141,17 @@ class Rule:
         if self.deadline is not None:
             names[self.deadline.start] = None
             names.update(dict.fromkeys(self.deadline.done))
+        if self.scoring is not None:
+            names.update(dict.fromkeys(d.fact for d in self.scoring.dimensions))
+        return tuple(names)
+
+    def parameters(self) -> tuple[str, ...]:
+        """The local parameters this rule rests on (never numbers of the text)."""
+        names: dict[str, None] = dict.fromkeys(params_used(self.when))
+        names.update(dict.fromkeys(params_used(self.require)))
+        if self.scoring is not None:
+            names.update(dict.fromkeys(d.weight_param for d in self.scoring.dimensions))
+            names[self.scoring.bands_param] = None
         return tuple(names)
 
 
@@ -152,6 +195,7 @@ class Pack:
     content_hash: str
     directory: Path | None = field(default=None, compare=False)
     description: str | None = None
+    parameters: Mapping[str, Parameter] = field(default_factory=lambda: MappingProxyType({}))
 
     def in_force(self, on: _dt.date) -> bool:
         """Whether the document is in force on ``on`` (both ends inclusive)."""

@@ -133,7 +133,8 @@ def _model(vocab: Vocabulary) -> type[pydantic.BaseModel]:
     }
     for name, fact in vocab.items():
         described = " ".join(x for x in (fact.zh, "—", fact.en, f"({fact.unit})" if fact.unit else "") if x)
-        fields[name] = (Optional[_field_type(fact.type, tuple(fact.values))], Field(None, description=described))
+        fields[name] = (Optional[_field_type(fact.type, tuple(fact.values))],
+                        Field(None, description=described, ge=fact.minimum, le=fact.maximum))
     return pydantic.create_model(
         "ProjectModel", __config__=ConfigDict(extra="forbid", frozen=True), **fields
     )

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from .errors import did_you_mean
 from .model import Citation
 from .projects import json_value
+from .scoring import ScoreResult
 
 __all__ = ["Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT"]
 
@@ -40,12 +41,15 @@ class Status(str, enum.Enum):
 class _Details:
     """The parts of a decision that take time to spell out, fixed when the decision is made."""
 
-    __slots__ = ("facts", "explanation_zh", "explanation_en")
+    __slots__ = ("facts", "explanation_zh", "explanation_en", "score", "local_parameters")
 
-    def __init__(self, facts: tuple[tuple[str, Any], ...], zh: str, en: str) -> None:
+    def __init__(self, facts: tuple[tuple[str, Any], ...], zh: str, en: str, score: ScoreResult | None = None,
+                 local_parameters: tuple[str, ...] = ()) -> None:
         self.facts = facts
         self.explanation_zh = zh
         self.explanation_en = en
+        self.score = score
+        self.local_parameters = local_parameters
 
 
 #: In a fast-path decision's ``missing`` slot: "ask the evaluation" (the list takes work to find).
@@ -61,9 +65,12 @@ class LazyDetails(Protocol):
 
     def decision_explanation(self, rule: str) -> tuple[str, str]: ...
 
+    def decision_local_parameters(self, rule: str) -> tuple[str, ...]: ...
+
 
 _FIELDS = ("rule", "pack", "kind", "status", "outcome", "title_zh", "title_en", "citations", "facts", "missing",
-           "due", "provisional", "in_principle", "exception_to", "overridden_by", "explanation_zh", "explanation_en")
+           "due", "provisional", "in_principle", "exception_to", "overridden_by", "explanation_zh", "explanation_en",
+           "score", "local_parameters")
 
 
 class Decision(tuple):  # type: ignore[type-arg]
@@ -97,10 +104,11 @@ class Decision(tuple):  # type: ignore[type-arg]
                 title_en: str, citations: tuple[Citation, ...], facts: tuple[tuple[str, Any], ...] = (),
                 missing: tuple[str, ...] = (), due: _dt.date | None = None, provisional: bool = False,
                 in_principle: bool = False, exception_to: str | None = None, overridden_by: str | None = None,
-                explanation_zh: str = "", explanation_en: str = "") -> Decision:
+                explanation_zh: str = "", explanation_en: str = "", score: ScoreResult | None = None,
+                local_parameters: tuple[str, ...] = ()) -> Decision:
         return tuple.__new__(cls, (rule, pack, kind, outcome, title_zh, title_en, citations, in_principle,
                                    exception_to, status, missing, due, provisional, overridden_by,
-                                   _Details(facts, explanation_zh, explanation_en)))
+                                   _Details(facts, explanation_zh, explanation_en, score, local_parameters)))
 
     @property
     def facts(self) -> tuple[tuple[str, Any], ...]:
@@ -131,6 +139,20 @@ class Decision(tuple):  # type: ignore[type-arg]
         if type(source) is _Details:
             return source.explanation_en
         return source.decision_explanation(self[0])[1]  # type: ignore[no-any-return]
+
+    @property
+    def score(self) -> ScoreResult | None:
+        """A scoring rule's breakdown, total and grade (scoring rules are always spelled out at once)."""
+        source = self[14]
+        return source.score if type(source) is _Details else None
+
+    @property
+    def local_parameters(self) -> tuple[str, ...]:
+        """The local parameters (numbers the text does not give) the decision rests on."""
+        source = self[14]
+        if type(source) is _Details:
+            return source.local_parameters
+        return source.decision_local_parameters(self[0])  # type: ignore[no-any-return]
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _FIELDS)
@@ -166,7 +188,7 @@ class Decision(tuple):  # type: ignore[type-arg]
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "rule": self.rule,
             "pack": self.pack,
             "kind": self.kind,
@@ -183,6 +205,12 @@ class Decision(tuple):  # type: ignore[type-arg]
             "overridden_by": self.overridden_by,
             "explanation": {"zh": self.explanation_zh, "en": self.explanation_en},
         }
+        # Present only where they apply, so decisions of plain rules keep their layout.
+        if self.local_parameters:
+            data["local_parameters"] = list(self.local_parameters)
+        if self.score is not None:
+            data["score"] = self.score.to_dict()
+        return data
 
 
 def _rebuild(values: tuple[Any, ...]) -> Decision:

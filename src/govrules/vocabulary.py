@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,8 @@ class Fact:
     unit: str | None = None
     description: str | None = None
     values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
 
     def label(self) -> str:
         """``中文名（name）`` for messages a policy officer reads."""
@@ -99,7 +102,7 @@ class Vocabulary(Mapping[str, Fact]):
         body = doc.data.get("facts") if isinstance(doc.data, dict) else None
         if not isinstance(body, dict):
             raise PackError([doc.problem((), "a vocabulary file needs a mapping under 'facts'")])
-        known_keys = {"type", "zh", "en", "unit", "description", "values"}
+        known_keys = {"type", "zh", "en", "unit", "description", "values", "minimum", "maximum"}
         for name, spec in body.items():
             path = ("facts", name)
             if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
@@ -126,10 +129,19 @@ class Vocabulary(Mapping[str, Fact]):
             if not all(isinstance(spec.get(k), str) for k in ("zh", "en")):
                 problems.append(doc.problem(path, "a fact needs zh and en text"))
                 continue
+            bounds: dict[str, Decimal | None] = {}
+            for key in ("minimum", "maximum"):
+                bound = spec.get(key)
+                if bound is not None and (ftype not in (FactType.NUMBER, FactType.INTEGER)
+                                          or isinstance(bound, bool) or not isinstance(bound, (int, Decimal))):
+                    problems.append(doc.problem(path + (key,), f"{key} is a number, for number and integer facts"))
+                    bound = None
+                bounds[key] = None if bound is None else Decimal(bound)
             facts[name] = Fact(
                 name=name, type=ftype, zh=spec["zh"], en=spec["en"], unit=spec.get("unit"),
                 description=spec.get("description"),
                 values=MappingProxyType({str(k): str(v) for k, v in values.items()}),
+                minimum=bounds["minimum"], maximum=bounds["maximum"],
             )
         if problems:
             raise PackError(problems)
