@@ -212,13 +212,13 @@ def gaps(intervals: Iterable[Interval], domain: Interval, step: Any | None = Non
         unbounded_below = False
         end = piece._end()
         if end is None:
-            return [g for g in found if not g.is_empty(step)]
+            return [g.normalized(step) for g in found if not g.is_empty(step)]
         cursor = end if cursor is None else max(cursor, end)
     if unbounded_below:
-        return [domain] if not domain.is_empty(step) else []
+        return [domain.normalized(step)] if not domain.is_empty(step) else []
     if domain._end() is None or (cursor is not None and _lt(cursor, domain._end())):  # type: ignore[arg-type]
         found.append(Interval._from_cuts(cursor, domain._end()))
-    return [g for g in found if not g.is_empty(step)]
+    return [g.normalized(step) for g in found if not g.is_empty(step)]
 
 
 # --------------------------------------------------------------------------------------------
