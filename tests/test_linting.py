@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
+import tempfile
 import textwrap
 from decimal import Decimal
 from pathlib import Path
@@ -13,14 +15,15 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from packwriter import write_pack
 
+from govrules.amounts import parse_amount
 from govrules.casetests import find_case_files, iter_results
 from govrules.cli import main
 from govrules.errors import PackError
 from govrules.evaluation import Engine, load
 from govrules.linting import Bound, Finding, Interval, Severity, gaps, lint_packs, pick_point
 from govrules.vocabulary import default_vocabulary
-from packwriter import write_pack
 
 REPO = Path(__file__).resolve().parents[1]
 VOCAB = default_vocabulary()
@@ -229,6 +232,61 @@ def test_several_duties_at_one_threshold_are_not_tiers(tmp_path: Path) -> None:
     assert not [f for f in findings if f.code.startswith("tier-")]
 
 
+OPS = ("以上", "超过", "以下", "低于", "不满", "不低于", "不超过")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(OPS), st.integers(1, 6)), min_size=2, max_size=3),
+       st.lists(st.tuples(st.sampled_from(OPS), st.integers(1, 6)), max_size=1))
+def test_tier_findings_agree_with_the_engine_point_by_point(
+        singles: list[tuple[str, int]], bands: list[tuple[str, int]]) -> None:
+    """Random tiers (one-sided, plus an optional two-sided band): at every boundary and beside it,
+    a point where the engine applies no tier lies in a reported gap, a point where it applies
+    two tiers of different intervals lies in a reported overlap, and every counter-example shows
+    what its finding says."""
+    rules = [rule(f"t{i}", construction(op, f"{n}00万元")) for i, (op, n) in enumerate(singles)]
+    for j, (op, n) in enumerate(bands):
+        rules.append(rule(f"b{j}", "{all: [{fact: project_type, is: construction}, "
+                                   f"{{fact: total_investment, op: {op}, value: {n}00万元}}, "
+                                   f"{{fact: total_investment, op: 以下, value: {n + 2}00万元}}]}}"))
+    with tempfile.TemporaryDirectory() as tmp:
+        findings, engine = lint(Path(tmp), *rules)
+    tier_rules = [r.id for r in engine.packs[0].rules]
+    for finding in findings:
+        if finding.code in ("tier-gap", "tier-overlap") and finding.counter_example is not None:
+            decided = statuses(engine, finding)
+            applying = [r for r in finding.rules if decided[r] == "applies"]
+            assert applying == [] if finding.code == "tier-gap" else len(applying) >= 2
+    reported = {code: [f.message_en for f in findings if f.code == code] for code in ("tier-gap", "tier-overlap")}
+    points = sorted({Decimal(n * 1000000) + d for _, n in singles + bands + [(None, k + 2) for _, k in bands]
+                     for d in (Decimal("-0.01"), Decimal(0), Decimal("0.01"))} | {Decimal(0)})
+    decided_at = {}
+    for x in points:
+        project = {"project_type": "construction", "total_investment": str(x)}
+        report = engine.evaluate(project, "demo", engine.packs[0].document.in_force_from)
+        decided_at[x] = {d.rule: d.status.value for d in report.decisions}
+    # A rule's interval, seen through the sample points (every boundary and either side of it).
+    keys = {r: tuple(decided_at[x][r] for x in points) for r in tier_rules}
+    if len(set(keys.values())) < 2:
+        return  # one interval shared by every rule is one tier, not a table: nothing to compare
+    for x in points:
+        applying = [r for r in tier_rules if decided_at[x][r] == "applies"]
+        if not applying:
+            assert any(_within(message, x) for message in reported["tier-gap"]), (x, reported)
+        if len({keys[r] for r in applying}) >= 2:
+            assert any(_within(message, x) for message in reported["tier-overlap"]), (x, reported)
+
+
+def _within(message: str, x: Decimal) -> bool:
+    """Whether ``x`` lies in the interval a finding's English message names, e.g. [0元, 100万元)."""
+    match = re.search(r"([\[(])([^,\]]+), ([^\])]+)([\])])", message)
+    assert match is not None
+    low = Decimal(0) if match[2] == "-∞" else parse_amount(match[2])
+    high = None if match[3] == "+∞" else parse_amount(match[3])
+    return (low < x or (match[1] == "[" and low == x)) and \
+        (high is None or x < high or (match[4] == "]" and x == high))
+
+
 # ---------------------------------------------------------------------------------------------
 # 2 and 3: rules that never fire, masked rules, unmeetable and conflicting requirements
 
@@ -247,11 +305,11 @@ def test_contradictory_conditions_never_fire(tmp_path: Path, when: str) -> None:
 
 @pytest.mark.parametrize("when", [
     "{all: [{fact: total_investment, op: 以上, value: 500万元}, {fact: total_investment, op: 以下, value: 500万元}]}",
-    "{any: [{fact: project_type, is: construction}, {all: [{fact: has_supervision, is: true}, "
-    "{fact: has_supervision, is: false}]}]}",
+    ("{any: [{fact: project_type, is: construction}, {all: [{fact: has_supervision, is: true}, "
+     "{fact: has_supervision, is: false}]}]}"),
     # Comparing two facts is beyond the decidable fragment: unknown, so nothing is claimed.
-    "{all: [{fact: final_acceptance_on, op: '>', value: {fact: put_into_use_on}}, "
-    "{fact: put_into_use_on, op: '>', value: {fact: final_acceptance_on}}]}",
+    ("{all: [{fact: final_acceptance_on, op: '>', value: {fact: put_into_use_on}}, "
+     "{fact: put_into_use_on, op: '>', value: {fact: final_acceptance_on}}]}"),
 ])
 def test_satisfiable_or_undecidable_conditions_are_not_reported(tmp_path: Path, when: str) -> None:
     findings, _ = lint(tmp_path, rule("alive", when, cites="第三条"))
@@ -312,8 +370,8 @@ def test_lint_reports_an_exception_cycle_that_loading_would_refuse(tmp_path: Pat
         load(tmp_path / "policies")
     assert "exception-cycle" in {p.code for p in info.value.problems}
     # A pack assembled in code does not pass through loading; lint still refuses to analyse it.
-    findings, engine = lint(tmp_path / "ok", rule("a", "{fact: has_supervision, is: true}"),
-                            rule("b", "{fact: has_supervision, is: false}"))
+    _, engine = lint(tmp_path / "ok", rule("a", "{fact: has_supervision, is: true}"),
+                     rule("b", "{fact: has_supervision, is: false}"))
     pack = engine.packs[0]
     a, b = pack.rules
     cyclic = dataclasses.replace(pack, rules=(dataclasses.replace(a, exception_to=b.id),

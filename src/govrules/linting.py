@@ -740,15 +740,17 @@ class _Linter:
                 tiers[iv].append(rule)
         for (ia, tier_a), (ib, tier_b) in itertools.combinations(tiers.items(), 2):
             pairs = [(a, b) for a in tier_a for b in tier_b if a.id != b.id and not logic.related(a.id, b.id)]
-            both = ia.intersect(ib)
+            both = ia.intersect(ib).intersect(domain).normalized(step)
             if not pairs or both.is_empty(step):
                 continue
             ra, rb = pairs[0]
             names_a = "、".join(r.id for r in tier_a)
             names_b = "、".join(r.id for r in tier_b)
-            # Thresholds that both run upwards to the end are cumulative tiers
-            # ("500万元以上…，其中2000万元以上…还需…"): overlapping is their point.
-            cumulative = ia.upper is None and ib.upper is None
+            # Thresholds that both run to the same end of the range are cumulative tiers
+            # ("500万元以上…，其中2000万元以上…还需…", or the same downwards): overlapping is their point.
+            da, db = ia.intersect(domain).normalized(step), ib.intersect(domain).normalized(step)
+            cumulative = (da.upper is None and db.upper is None) or \
+                (da._start() == db._start() == domain.normalized(step)._start())
             point = pick_point(both, fact)
             example = self.example(pack, logic, None, (ra, rb), {name: point}, context) if point is not None else {}
             example.pop("refuted", None)
