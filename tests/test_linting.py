@@ -209,9 +209,11 @@ def test_rules_with_different_other_conditions_are_not_one_table(tmp_path: Path)
 
 def test_a_gap_covered_by_a_more_general_rule_is_not_reported(tmp_path: Path) -> None:
     middle = "{all: [{fact: total_investment, op: 以上, value: 300万元}, {fact: total_investment, op: 低于, value: 500万元}]}"
-    findings, _ = lint(tmp_path, rule("low", construction("低于", "300万元")),
-                       rule("high", construction("以上", "500万元")), rule("middle", middle))
+    findings, engine = lint(tmp_path, rule("low", construction("低于", "300万元")),
+                            rule("high", construction("以上", "500万元")), rule("middle", middle))
     assert not [f for f in findings if f.code == "tier-gap"]
+    # Without an engine given, lint builds one and checks the same way.
+    assert not [f for f in lint_packs(engine.packs, VOCAB) if f.code == "tier-gap"]
     # Without the general rule the gap [300万元, 500万元) between the tiers is reported.
     findings, _ = lint(tmp_path / "again", rule("low", construction("低于", "300万元")),
                        rule("high", construction("以上", "500万元")))
@@ -533,3 +535,11 @@ def test_cli_load_problems_still_exit_1_without_analyses(tmp_path: Path) -> None
     assert code == 1
     data = json.loads(out)
     assert data["findings"] == [] and data["problems"][0]["code"] == "unknown-fact"
+
+
+def test_a_word_after_及_is_read(tmp_path: Path) -> None:
+    provisions = PROVISIONS.replace("总投资超过300万元的", "总投资300万元及以上的")
+    findings, _ = lint(tmp_path, rule("r", "{fact: total_investment, op: 超过, value: 300万元}", cites="第二条"),
+                       provisions=provisions)
+    assert [f.code for f in findings] == ["boundary-word"]
+    assert "以上" in findings[0].message_zh

@@ -37,6 +37,7 @@ from .conditions import (
     describe,
     show_value,
 )
+from .errors import GovrulesError
 from .model import Pack, Rule, RuleKind
 from .vocabulary import Fact, FactType, Vocabulary
 
@@ -533,14 +534,28 @@ class _Linter:
     def __init__(self, packs: Sequence[Pack], vocab: Vocabulary, engine: Any | None) -> None:
         self.packs = packs
         self.vocab = vocab
-        self.engine = engine
+        self._engine = engine
+        self.acyclic: list[Pack] = []
         self.findings: list[Finding] = []
 
+    @property
+    def engine(self) -> Any:
+        """The engine that checks counter-examples: the caller's, or one over the acyclic packs."""
+        if self._engine is None:
+            from .evaluation import Engine
+
+            self._engine = Engine(self.acyclic, vocabulary=self.vocab)
+        return self._engine
+
     def run(self) -> list[Finding]:
+        logics: list[_PackLogic] = []
         for pack in self.packs:
             logic = _PackLogic(pack)
-            if self.cycles(pack, logic):
-                continue
+            if not self.cycles(pack, logic):
+                self.acyclic.append(pack)
+                logics.append(logic)
+        for logic in logics:
+            pack = logic.pack
             self.never_fires(pack, logic)
             self.tier_tables(pack, logic)
             self.conflicts(pack, logic)
@@ -794,12 +809,12 @@ class _Linter:
         for name, st in context or ():
             parts.extend(_state_condition(name, st))
         verdict, witness = satisfiable(All(tuple(parts)), self.vocab)
-        if verdict is not Sat.SAT or self.engine is None:
+        if verdict is not Sat.SAT:
             return {}
         project = {k: _json_value(v) for k, v in witness.items()}
         try:
             report = self.engine.evaluate(project, pack.jurisdiction.id, pack.document.in_force_from)
-        except Exception:  # noqa: BLE001 - a counter-example is a courtesy; never fail lint over it
+        except (GovrulesError, ValueError, TypeError):  # a counter-example is a courtesy: lint goes on
             return {}
         decisions = {d.rule: d for d in report.decisions if d.pack == pack.id}
         firing = {"applies", "satisfied", "violated", "pending", "overdue"}
@@ -1006,7 +1021,7 @@ def _adjacent_words(text: str, start: int, end: int) -> set[str]:
         if before.endswith(word):
             found.add(word)
             break
-    after = text[end:end + 3]
+    after = text[end:end + 4].removeprefix("及")  # 500万元及以上
     for word in _POSTFIX_WORDS:
         if after.startswith(word):
             found.add(word)
@@ -1015,8 +1030,8 @@ def _adjacent_words(text: str, start: int, end: int) -> set[str]:
 
 
 def lint_packs(packs: Sequence[Pack], vocab: Vocabulary, engine: Any | None = None) -> list[Finding]:
-    """Every finding about ``packs``, errors first. ``engine`` (with the same packs) checks and
-    completes counter-examples; without it findings carry none."""
+    """Every finding about ``packs``, errors first. Counter-examples are checked by evaluating them
+    with ``engine`` (one over the same packs is built when none is given)."""
     return _Linter(packs, vocab, engine).run()
 
 
