@@ -543,3 +543,14 @@ def test_a_word_after_及_is_read(tmp_path: Path) -> None:
                        provisions=provisions)
     assert [f.code for f in findings] == ["boundary-word"]
     assert "以上" in findings[0].message_zh
+
+
+def test_a_gap_counter_example_also_rules_out_the_other_ways_a_tier_applies(tmp_path: Path) -> None:
+    high = ("{all: [{fact: project_type, is: construction}, {any: [{fact: total_investment, op: 以上, value: 500万元}, "
+            "{fact: has_supervision, is: true}]}]}")
+    findings, engine = lint(tmp_path, rule("low", construction("低于", "300万元")), rule("high", high))
+    gap = [f for f in findings if f.code == "tier-gap"]
+    assert len(gap) == 1 and "[300万元, 500万元)" in gap[0].message_zh
+    project = dict(gap[0].counter_example or ())
+    assert project["has_supervision"] is False and project["total_investment"] == "3000000"
+    assert set(statuses(engine, gap[0]).values()) == {"not_applicable"}

@@ -495,14 +495,40 @@ def _terms(cond: Condition) -> list[Conjunction] | None:
         return None
 
 
+def _conjuncts(cond: Condition) -> Iterator[Condition]:
+    if isinstance(cond, All):
+        for item in cond.items:
+            yield from _conjuncts(item)
+    else:
+        yield cond
+
+
 def satisfiable(cond: Condition, vocab: Vocabulary) -> tuple[Sat, dict[str, Any]]:
-    """Whether some project with all the facts it states makes ``cond`` true, with one such project."""
-    terms = _terms(cond)
-    if terms is None:
-        return Sat.UNKNOWN, {}
+    """Whether some project with all the facts it states makes ``cond`` true, with one such project.
+
+    The conjuncts of ``cond`` are expanded one at a time and contradictory partial terms dropped
+    at once, so a long conjunction of small disjunctions (scope ∧ ¬rule ∧ ¬rule …) stays small.
+    """
+    terms: list[frozenset[Lit]] = [frozenset()]
+    for item in _conjuncts(cond):
+        try:
+            part = dnf(item)
+        except TooComplex:
+            return Sat.UNKNOWN, {}
+        grown: dict[frozenset[Lit], None] = {}
+        for a in terms:
+            for b in part:
+                term = a | b
+                if term not in grown and solve(reduce(term), vocab)[0] is not Sat.UNSAT:
+                    grown[term] = None
+                    if len(grown) > _DNF_LIMIT:
+                        return Sat.UNKNOWN, {}
+        terms = list(grown)
+        if not terms:
+            return Sat.UNSAT, {}
     unknown: dict[str, Any] | None = None
     for term in terms:
-        verdict, witness = solve(term, vocab)
+        verdict, witness = solve(reduce(term), vocab)
         if verdict is Sat.SAT:
             return verdict, witness
         if verdict is Sat.UNKNOWN and unknown is None:
@@ -726,14 +752,18 @@ class _Linter:
             g_start, g_end = gap._start(), gap._end()
             interior = (hull_low is None or (g_start is not None and g_start > hull_low)) and \
                 (hull_high is None or (g_end is not None and g_end < hull_high))
-            point = pick_point(gap, fact)
-            if point is None:
+            # The gap is reported only with a project that proves it: in scope, with the table's
+            # other facts, the tier fact in the gap, and no rule of this kind that reads the fact
+            # firing (a more general rule may cover the range) — and the engine must agree.
+            others = tuple(Not(logic.fired(r)) for r in pack.rules if r.kind is kind and name in r.facts())
+            example: dict[str, Any] = {}
+            for point in _points(gap, fact):
+                example = self.example(pack, logic, All(others), tuple(r for r, _ in rows), {name: point},
+                                       context, expect_none=True)
+                if example:
+                    break
+            if not example:
                 continue
-            example = self.example(pack, logic, None, tuple(r for r, _ in rows), {name: point}, context,
-                                   expect_kind=kind, gap_fact=name)
-            if example.get("refuted"):
-                continue  # another rule of this kind covers the point: not a gap
-            example.pop("refuted", None)
             shown_zh, shown_en = gap.describe(fact, "zh"), gap.describe(fact, "en")
             self.findings.append(Finding(
                 "tier-gap", Severity.WARNING if interior else Severity.INFO,
@@ -768,7 +798,8 @@ class _Linter:
                 (da._start() == db._start() == domain.normalized(step)._start())
             point = pick_point(both, fact)
             example = self.example(pack, logic, None, (ra, rb), {name: point}, context) if point is not None else {}
-            example.pop("refuted", None)
+            if not example:
+                continue  # not shown by an in-scope project the engine agrees on: nothing claimed
             shown_zh, shown_en = both.describe(fact, "zh"), both.describe(fact, "en")
             self.findings.append(Finding(
                 "tier-overlap", Severity.INFO if cumulative else Severity.WARNING,
@@ -798,9 +829,10 @@ class _Linter:
     def example(self, pack: Pack, logic: _PackLogic, cond: Condition | None, rules: tuple[Rule, ...],
                 fixed: Mapping[str, Any] | None = None,
                 context: tuple[tuple[str, _FactState], ...] | None = None,
-                expect_kind: RuleKind | None = None, gap_fact: str | None = None) -> dict[str, Any]:
-        """A minimal in-scope project for the finding, its case-file YAML, and whether the engine
-        refutes a gap (some rule of that kind reading the fact applies there after all)."""
+                expect_none: bool = False) -> dict[str, Any]:
+        """A minimal in-scope project meeting ``cond``, ``fixed`` and ``context``, checked with the
+        engine: ``rules`` must all fire (or, with ``expect_none``, all be not applicable).
+        Returns ``counter_example`` and ``case_yaml``, or nothing when no such project is found."""
         parts: list[Condition] = [logic.in_scope()]
         if cond is not None:
             parts.append(cond)
@@ -816,20 +848,13 @@ class _Linter:
             report = self.engine.evaluate(project, pack.jurisdiction.id, pack.document.in_force_from)
         except (GovrulesError, ValueError, TypeError):  # a counter-example is a courtesy: lint goes on
             return {}
-        decisions = {d.rule: d for d in report.decisions if d.pack == pack.id}
+        decisions = {d.rule: d.status.value for d in report.decisions if d.pack == pack.id}
         firing = {"applies", "satisfied", "violated", "pending", "overdue"}
+        wanted = (lambda status: status == "not_applicable") if expect_none else (lambda status: status in firing)
+        if not all(r.id in decisions and wanted(decisions[r.id]) for r in rules):
+            return {}
         result: dict[str, Any] = {}
-        if expect_kind is not None and gap_fact is not None:
-            covering = [r.id for r in pack.rules if r.kind is expect_kind and gap_fact in r.facts()
-                        and decisions.get(r.id) is not None and decisions[r.id].status.value in firing]
-            if covering:
-                return {"refuted": True}
-            if any(decisions[r.id].status.value != "not_applicable" for r in rules if r.id in decisions):
-                return {}
-        else:
-            if not all(decisions.get(r.id) is not None and decisions[r.id].status.value in firing for r in rules):
-                return {}
-        expect = [{"rule": r.id, "status": decisions[r.id].status.value} for r in rules if r.id in decisions]
+        expect = [{"rule": r.id, "status": decisions[r.id]} for r in rules]
         case = [{"name": "lint 反例：请按条文改写 expect 中的期望结果", "project": project, "expect": expect}]
         result["counter_example"] = tuple(project.items())
         result["case_yaml"] = yaml.safe_dump(case, allow_unicode=True, sort_keys=False, width=200)
@@ -955,6 +980,15 @@ _KIND_ZH = {"approval": "审批", "review": "审核", "obligation": "义务", "d
 def _facts(cond: Condition | None) -> tuple[str, ...]:
     from .conditions import facts_used
     return facts_used(cond)
+
+
+def _points(gap: Interval, fact: Fact) -> list[Any]:
+    """Values to try as a gap's counter-example: its lower end first, then its upper end."""
+    _, _, move = _domain(fact)
+    found = [pick_point(gap, fact)]
+    if gap.upper is not None:
+        found.append(gap.upper.value if gap.upper.closed else gap.upper.value - move)
+    return [p for p in dict.fromkeys(found) if p is not None and gap.contains(p)]
 
 
 def _state_condition(name: str, st: _FactState) -> list[Condition]:
