@@ -10,6 +10,7 @@ import tempfile
 import textwrap
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -18,11 +19,25 @@ from hypothesis import strategies as st
 from packwriter import write_pack
 
 from govrules.amounts import parse_amount
+from govrules.calendar import default_calendar
 from govrules.casetests import find_case_files, iter_results
 from govrules.cli import main
+from govrules.conditions import (
+    STATUTORY_WORDS,
+    All,
+    AnyOf,
+    Compare,
+    Condition,
+    Equals,
+    Known,
+    Literal,
+    Not,
+    OneOf,
+    compile_condition,
+)
 from govrules.errors import PackError
 from govrules.evaluation import Engine, load
-from govrules.linting import Bound, Finding, Interval, Severity, gaps, lint_packs, pick_point
+from govrules.linting import Bound, Finding, Interval, Sat, Severity, gaps, lint_packs, pick_point, satisfiable
 from govrules.vocabulary import default_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -554,3 +569,48 @@ def test_a_gap_counter_example_also_rules_out_the_other_ways_a_tier_applies(tmp_
     project = dict(gap[0].counter_example or ())
     assert project["has_supervision"] is False and project["total_investment"] == "3000000"
     assert set(statuses(engine, gap[0]).values()) == {"not_applicable"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The decision procedure against brute force: sound both ways
+
+
+AMOUNTS = [Decimal(n * 1000000) for n in (1, 3, 5)]
+leaves = st.one_of(
+    st.builds(lambda op, v: Compare("total_investment", op, Literal(v)),
+              st.sampled_from(sorted(STATUTORY_WORDS)), st.sampled_from(AMOUNTS)),
+    st.builds(lambda v: Equals("project_type", v), st.sampled_from(sorted(VOCAB["project_type"].values))),
+    st.builds(lambda v: OneOf("project_type", tuple(v)),
+              st.lists(st.sampled_from(sorted(VOCAB["project_type"].values)), min_size=1, max_size=2, unique=True)),
+    st.builds(lambda v: Equals("has_supervision", v), st.booleans()),
+    st.builds(Known, st.sampled_from(["total_investment", "has_supervision"]), st.booleans()),
+)
+conditions = st.recursive(leaves, lambda inner: st.one_of(
+    st.builds(lambda xs: All(tuple(xs)), st.lists(inner, min_size=1, max_size=3)),
+    st.builds(lambda xs: AnyOf(tuple(xs)), st.lists(inner, min_size=1, max_size=3)),
+    st.builds(Not, inner)), max_leaves=6)
+
+
+def _grid() -> list[dict[str, Any]]:
+    amounts: list[Any] = [None, Decimal(0)] + [a + d for a in AMOUNTS for d in (Decimal("-0.01"), 0, Decimal("0.01"))]
+    types: list[Any] = [None, *VOCAB["project_type"].values]
+    return [{k: v for k, v in (("total_investment", a), ("project_type", t), ("has_supervision", s)) if v is not None}
+            for a in amounts for t in types for s in (None, True, False)]
+
+
+GRID = _grid()
+
+
+@settings(max_examples=300, deadline=None)
+@given(conditions)
+def test_satisfiability_agrees_with_brute_force(cond: Condition) -> None:
+    compiled = compile_condition(cond, default_calendar())
+    verdict, witness = satisfiable(cond, VOCAB)
+    if verdict is Sat.SAT:
+        assert compiled(witness) is True  # the witness really makes it true, with the engine's logic
+    elif verdict is Sat.UNSAT:
+        assert not any(compiled(facts) is True for facts in GRID)
+    else:
+        pytest.fail("conditions without fact-to-fact comparisons are always decided")
+    if any(compiled(facts) is True for facts in GRID):
+        assert verdict is Sat.SAT
