@@ -45,9 +45,12 @@ __all__ = [
     "Bound",
     "Finding",
     "Interval",
+    "Sat",
     "Severity",
     "gaps",
     "lint_packs",
+    "pick_point",
+    "satisfiable",
 ]
 
 
@@ -1067,10 +1070,3 @@ def lint_packs(packs: Sequence[Pack], vocab: Vocabulary, engine: Any | None = No
     """Every finding about ``packs``, errors first. Counter-examples are checked by evaluating them
     with ``engine`` (one over the same packs is built when none is given)."""
     return _Linter(packs, vocab, engine).run()
-
-
-def worst(findings: Iterable[Finding]) -> Severity | None:
-    """The most serious severity among ``findings`` (None when there are none)."""
-    ranked = sorted(findings, key=lambda f: f.severity.rank, reverse=True)
-    return ranked[0].severity if ranked else None
-
