@@ -25,6 +25,7 @@ from . import __version__
 from .casetests import CaseResult, find_case_files, iter_results
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
+from .linting import Severity, lint_packs
 from .loading import PACK_FILE
 from .projects import project_json_schema
 from .report import Decision, Report, Status
@@ -78,6 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="report every load-time problem of every pack, located")
     lint.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
     lint.add_argument("--format", choices=("human", "json"), default="human")
+    lint.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
+                      help="exit 1 when an analysis finding is at least this severe (default: error)")
 
     facts = sub.add_parser("facts", help="print the fact vocabulary a project can state")
     facts.add_argument("--format", choices=("markdown", "json", "schema"), default="markdown",
@@ -178,16 +181,23 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
         for result in iter_results(engine, find_case_files(root)):
             if isinstance(result, PackError):
                 problems.extend(result.problems)
+    # Analyses of what the rules mean (docs/lint.md) run only on packs that load.
+    findings = lint_packs(engine.packs, engine.vocabulary, engine) if engine is not None else []
+    failing = [f for f in findings if args.fail_on != "never" and f.severity.rank >= Severity(args.fail_on).rank]
     if args.format == "json":
-        print(json.dumps({"problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2), file=out)
+        print(json.dumps({"problems": [p.to_dict() for p in problems],
+                          "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2), file=out)
     elif problems:
         for problem in problems:
             print(problem, file=out)
         print(f"\n{len(problems)} problem(s)", file=out)
     else:
+        for finding in findings:
+            print(finding.human() + "\n", file=out)
         packs = ", ".join(p.id for p in engine.packs) if engine else ""
-        print(f"no problems in {root} ({packs})", file=out)
-    return EXIT_FINDINGS if problems else EXIT_OK
+        counts = ", ".join(f"{sum(f.severity is s for f in findings)} {s.value}" for s in Severity)
+        print(f"no problems loading {root} ({packs}); {len(findings)} finding(s): {counts}", file=out)
+    return EXIT_FINDINGS if problems or failing else EXIT_OK
 
 
 def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
