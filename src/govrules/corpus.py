@@ -114,9 +114,9 @@ def _step(vocab: Vocabulary, fact: str, values: Sequence[Any]) -> Any:
         return 1
     if kind is FactType.AMOUNT:
         return Decimal("0.01")  # one fen: the smallest amount a form can state
-    # A number's step is one unit of its finest written digit: 3 → 1, 0.5 → 0.1.
+    # A number's step is a hundredth, or a tenth of its finest written digit if that is finer.
     exponent = min([0] + [int(v.as_tuple().exponent) for v in values if isinstance(v, Decimal)])
-    return Decimal(1).scaleb(exponent)
+    return min(Decimal("0.01"), Decimal(1).scaleb(exponent - 1))
 
 
 def _around(vocab: Vocabulary, fact: str, value: Any) -> list[tuple[str, Any]]:

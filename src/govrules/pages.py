@@ -16,6 +16,7 @@ from typing import Any
 
 from .conditions import describe
 from .coverage import CoverageReport, CoverageStatus, PackCoverage
+from .errors import GovrulesError
 from .model import Pack, Rule
 from .vocabulary import Vocabulary, default_vocabulary
 
@@ -42,7 +43,7 @@ _SHAPES = (
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
-class PagesUnavailable(RuntimeError):
+class PagesUnavailable(GovrulesError):
     """Rendering HTML needs Jinja2, an optional dependency (``pip install 'govrules[docs]'``)."""
 
 
