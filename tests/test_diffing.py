@@ -248,3 +248,18 @@ def test_a_small_n_keeps_the_first_probes_and_says_so(capsys: pytest.CaptureFixt
     assert "boundary probes" in capsys.readouterr().err
     assert run("corpus", "-j", "nowhere")[0] == 2
     assert run("corpus", "-j", "wuxing", "-n", "0")[0] == 2
+
+
+def test_boundary_probes_share_a_background_where_the_boundary_decides(
+        engine: govrules.Engine, regenerated: dict[str, str]) -> None:
+    projects = [json.loads(line) for line in regenerated["wuxing"].splitlines()]
+    probes = [p for p in projects if p["name"].startswith("wuxing.approval.contact_sheet: total_investment")]
+    assert [p["total_investment"] for p in probes] == ["4999999.99", "5000000", "5000000.01"]
+    # Apart from the probed fact, the three projects are the same.
+    rest = [{k: v for k, v in p.items() if k not in ("id", "name", "total_investment")} for p in probes]
+    assert rest[0] == rest[1] == rest[2]
+    reports = [engine.evaluate(p, "wuxing", AS_OF) for p in probes]
+    assert [r.decision("wuxing.approval.contact_sheet").status.value for r in reports] == [
+        "applies", "not_applicable", "not_applicable"]  # 低于 excludes 500万元
+    assert [r.decision("wuxing.approval.feasibility_study").status.value for r in reports] == [
+        "not_applicable", "applies", "applies"]  # 以上 includes it

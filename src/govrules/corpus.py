@@ -14,18 +14,18 @@ import datetime as _dt
 import json
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .calendar import Calendar
-from .conditions import Compare, Equals, Known, Literal, OneOf, iter_leaves
+from .conditions import Compare, Equals, Known, Literal, OneOf, iter_leaves, show_value
 from .errors import ProjectError, ProjectProblem
 from .evaluation import Engine
 from .model import Pack
 from .projects import Project, json_value, parse_project
-from .report import Status
+from .report import Report, Status
 from .vocabulary import FactType, Vocabulary
 
 __all__ = ["CorpusEntry", "boundary_count", "dumps", "generate", "read_corpus"]
@@ -104,6 +104,7 @@ class _Target:
     values: tuple[tuple[str, Any], ...]
     why: str
     rule: str
+    group: int = 0  # probes of one boundary (below, at, above) share a group and a background
 
 
 def _step(vocab: Vocabulary, fact: str, values: Sequence[Any]) -> Any:
@@ -123,7 +124,7 @@ def _around(vocab: Vocabulary, fact: str, value: Any) -> list[tuple[str, Any]]:
     """``value`` just below, at and just above, within what the fact's type allows."""
     step = _step(vocab, fact, [value])
     result = []
-    for label, candidate in (("−", value - step), ("=", value), ("+", value + step)):
+    for label, candidate in (("just below", value - step), ("at", value), ("just above", value + step)):
         if isinstance(candidate, (int, Decimal)) and candidate < 0:
             continue
         result.append((label, candidate))
@@ -142,21 +143,24 @@ def _targets(pack: Pack, vocab: Vocabulary, calendar: Calendar, rng: random.Rand
             if cond is None:
                 continue
             for leaf in iter_leaves(cond):
-                targets.extend(_leaf_targets(leaf, rule.id, vocab, calendar, rng, pools))
+                group = len(targets)
+                targets.extend(replace(t, group=group)
+                               for t in _leaf_targets(leaf, rule.id, vocab, calendar, rng, pools))
         if rule.deadline is not None:
             d = rule.deadline
             for start in (rng.choice(_HOLIDAY_EVES), _random_date(rng)):
+                group = len(targets)
                 due = calendar.period_end(start, d.within).date
                 for label, done in (("on the due date", due), ("a day late", due + _dt.timedelta(days=1))):
                     values = ((d.start, start),) + tuple((n, done) for n in d.done)
                     targets.append(_Target(values, f"{d.start} {start.isoformat()}, done {label} "
-                                                    f"{done.isoformat()}", rule.id))
+                                                    f"{done.isoformat()}", rule.id, group))
                 targets.append(_Target(((d.start, start),) + tuple((n, _ABSENT) for n in d.done),
-                                       f"{d.start} {start.isoformat()}, not done", rule.id))
-    seen: set[tuple[tuple[str, str], ...]] = set()
+                                       f"{d.start} {start.isoformat()}, not done", rule.id, group))
+    seen: set[tuple[Any, ...]] = set()
     unique = []
     for target in targets:
-        key = tuple((f, _show(v)) for f, v in target.values)
+        key = (target.rule,) + tuple((f, _show(v)) for f, v in target.values)
         if key not in seen:
             seen.add(key)
             unique.append(target)
@@ -168,13 +172,16 @@ def _leaf_targets(leaf: Compare | Equals | OneOf | Known, rule: str, vocab: Voca
     fact = leaf.fact
     if isinstance(leaf, Compare):
         if isinstance(leaf.value, Literal):
-            return [_Target(((fact, v),), f"{fact} {label} {leaf.op} {_show(leaf.value.value)}: {_show(v)}", rule)
+            bound = show_value(leaf.value.value, vocab[fact])
+            return [_Target(((fact, v),), f"{fact} {label} {bound} ({leaf.op} {bound}): {_show(v)}", rule)
                     for label, v in _around(vocab, fact, leaf.value.value)]
         ref = leaf.value
         base = _random_value(vocab, ref.fact, rng, pools)
         if ref.times is not None:
-            pivot = (base * ref.times).quantize(Decimal("0.01")) if vocab[fact].type is FactType.AMOUNT \
-                else base * ref.times
+            if isinstance(base, Decimal):
+                # A whole hundred yuan, so that base × times is exact in fen and "at" is exactly at.
+                base = base.quantize(Decimal(100)) if base >= 100 else Decimal(100)
+            pivot = base * ref.times
         elif ref.plus is not None:
             pivot = calendar.span_end(base, ref.plus)  # as the condition counts it (第二百零一、二百零二条)
         else:
@@ -264,19 +271,17 @@ def _as_json(facts: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
     return out
 
 
-def _score(engine: Engine, project: Mapping[str, Any], jurisdiction: str, as_of: _dt.date,
-           rule: str | None) -> tuple[int, int]:
-    """How well a project exercises the packs: is the probed rule decided, how many rules are live."""
-    report = engine.evaluate(project, jurisdiction, as_of)
-    live = sum(1 for d in report.decisions
+def _live(report: Report) -> int:
+    """How many rules a project exercises: decisions other than scope that are neither n/a nor unknown."""
+    return sum(1 for d in report.decisions
                if d.kind != "scope" and d.status not in (Status.NOT_APPLICABLE, Status.UNKNOWN))
-    probed = 0
-    if rule is not None:
-        try:
-            probed = int(report.decision(rule).status not in (Status.UNKNOWN, Status.NOT_APPLICABLE))
-        except KeyError:
-            probed = 0
-    return probed, live
+
+
+def _status(report: Report, rule: str) -> Status | None:
+    try:
+        return report.decision(rule).status
+    except KeyError:
+        return None
 
 
 def generate(engine: Engine, jurisdiction: str, n: int | None = None, seed: int = 0) -> list[dict[str, Any]]:
@@ -305,7 +310,7 @@ def generate(engine: Engine, jurisdiction: str, n: int | None = None, seed: int 
     # climbing from a random one. Candidates are the anchor with some facts drawn again, then the
     # probed values, so most projects stay within the measure's scope while their facts still vary.
     anchor = fresh()
-    anchor_score = _score(engine, _as_json(anchor, vocab), jurisdiction, as_of, None)
+    anchor_score = _live(engine.evaluate(_as_json(anchor, vocab), jurisdiction, as_of))
     for _ in range(_CLIMB):
         trial = dict(anchor)
         fact = rng.choice(facts)
@@ -313,35 +318,48 @@ def generate(engine: Engine, jurisdiction: str, n: int | None = None, seed: int 
             trial.pop(fact, None)
         else:
             trial[fact] = _random_value(vocab, fact, rng, pools)
-        score = _score(engine, _as_json(trial, vocab), jurisdiction, as_of, None)
+        score = _live(engine.evaluate(_as_json(trial, vocab), jurisdiction, as_of))
         if score >= anchor_score:
             anchor, anchor_score = trial, score
 
-    def candidate(fixed: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+    def background(redraw: float) -> dict[str, Any]:
         values = dict(anchor)
-        redraw = 0.3 if fixed else 0.6  # random projects stray further from the anchor
         for f in facts:
             if rng.random() < redraw:
                 if rng.random() < 0.15:
                     values.pop(f, None)
                 else:
                     values[f] = _random_value(vocab, f, rng, pools)
-        values.update(fixed)
-        return _as_json(values, vocab)
+        return values
 
-    for index in range(n):
-        target = targets[index] if index < len(targets) else None
-        fixed = target.values if target else ()
-        best: dict[str, Any] | None = None
-        best_score = (-1, -1)
-        for _ in range(_TRIES):
-            project = candidate(fixed)
-            score = _score(engine, project, jurisdiction, as_of, target.rule if target else None)
-            if score > best_score:
-                best, best_score = project, score
-        assert best is not None
-        name = f"{target.rule}: {target.why}" if target else "random"
-        projects.append({"id": f"{jurisdiction}-{index + 1:04d}", "name": name, **best})
+    index = 0
+    while len(projects) < n:
+        if index < len(targets):
+            # The probes of one boundary share one background, chosen among a few so that the
+            # probed rule's decision differs across them (the boundary decides), then so that
+            # the rule is decided and many rules are live.
+            group = [t for t in targets[index:] if t.group == targets[index].group][: n - len(projects)]
+            best: list[dict[str, Any]] = []
+            best_score = (-1, -1, -1)
+            for _ in range(_TRIES):
+                base = background(0.3)
+                members = [_as_json({**base, **dict(t.values)}, vocab) for t in group]
+                reports = [engine.evaluate(m, jurisdiction, as_of) for m in members]
+                statuses = [_status(r, t.rule) for r, t in zip(reports, group, strict=True)]
+                group_score = (len(set(statuses)),
+                               sum(s not in (None, Status.UNKNOWN, Status.NOT_APPLICABLE) for s in statuses),
+                               sum(_live(r) for r in reports))
+                if group_score > best_score:
+                    best, best_score = members, group_score
+            for target, member in zip(group, best, strict=True):
+                projects.append({"id": f"{jurisdiction}-{len(projects) + 1:04d}",
+                                 "name": f"{target.rule}: {target.why}", **member})
+            index += len(group)
+            continue
+        # Random projects stray further from the anchor; the one with most live rules is kept.
+        options = [_as_json(background(0.6), vocab) for _ in range(_TRIES)]
+        chosen = max(options, key=lambda m: _live(engine.evaluate(m, jurisdiction, as_of)))
+        projects.append({"id": f"{jurisdiction}-{len(projects) + 1:04d}", "name": "random", **chosen})
     return projects
 
 
