@@ -6,6 +6,7 @@ skipped with the reason, unless GOVRULES_REQUIRE_BROWSER=1 (as in CI), where it 
 
 from __future__ import annotations
 
+import hashlib
 import html.parser
 import io
 import os
@@ -114,10 +115,13 @@ def test_provision_anchors_are_ascii_and_readable(path: list[str], anchor: str) 
     assert provision_anchor(path) == anchor
 
 
-def test_unknown_numbering_falls_back_to_hex_and_stays_ascii() -> None:
-    anchor = provision_anchor(["附则", "第一条"])
-    assert anchor == "p-x" + "附则".encode().hex() + "-art1"
-    assert anchor.isascii()
+def test_named_and_unnumbered_parts_stay_ascii_and_stable() -> None:
+    assert provision_anchor(["附则", "第一条"]) == "p-final-art1"
+    assert provision_anchor(["序言"]) == "p-preamble"
+    assert provision_anchor(["三", "（四）", "第二段"]) == "p-c3-p4-seg2"
+    anchor = provision_anchor(["二", "（二）", "不予受理的情形", "1"])
+    assert anchor == "p-c2-p2-h" + hashlib.sha256("不予受理的情形".encode()).hexdigest()[:8] + "-n1"
+    assert anchor.isascii() and anchor != provision_anchor(["二", "（二）", "优先列入的情形", "1"])
 
 
 def test_every_provision_of_every_pack_gets_a_distinct_anchor() -> None:

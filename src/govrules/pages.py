@@ -8,6 +8,7 @@ paths and rule ids, stable as long as the labels are.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,11 +37,16 @@ _SHAPES = (
     (re.compile(rf"^第([{_CN}]+|\d+)项$"), "item"),
     (re.compile(rf"^第([{_CN}]+|\d+)章$"), "ch"),
     (re.compile(rf"^第([{_CN}]+|\d+)节$"), "sec"),
+    (re.compile(rf"^第([{_CN}]+|\d+)段$"), "seg"),
+    (re.compile(rf"^附件([{_CN}]+|\d+)$"), "annex"),
     (re.compile(rf"^[（(]([{_CN}]+|\d+)[）)]$"), "p"),
     (re.compile(rf"^([{_CN}]+)[、.．]?$"), "c"),
     (re.compile(r"^(\d+)[.．、]?$"), "n"),
 )
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+#: Unnumbered parts that documents commonly have, by a readable name.
+_NAMED = {"序言": "preamble", "前言": "preamble", "主送": "addressees", "落款": "signature", "附则": "final",
+          "附件": "annex", "总则": "general"}
 
 
 class PagesUnavailable(GovrulesError):
@@ -72,8 +78,10 @@ def _component(part: str) -> str:
                 return f"{prefix}{number}"
     if len(part) == 1 and part in _CIRCLED:
         return f"q{_CIRCLED.index(part) + 1}"
-    # Anything else (附件, 附则 …): its UTF-8 bytes in hex, so the id stays ASCII and unique.
-    return "x" + part.encode("utf-8").hex()
+    if part in _NAMED:
+        return _NAMED[part]
+    # Anything else (不予受理的情形 …): a short digest of the text, ASCII and stable with the label.
+    return "h" + hashlib.sha256(part.encode("utf-8")).hexdigest()[:8]
 
 
 def provision_anchor(path: Sequence[str]) -> str:
@@ -82,13 +90,13 @@ def provision_anchor(path: Sequence[str]) -> str:
 
 
 def anchor_ids(pack: Pack) -> dict[str, str]:
-    """Label → anchor for every provision of ``pack``; a clash (第13条 beside 第十三条) gets a hex suffix."""
+    """Label → anchor for every provision of ``pack``; a clash (第13条 beside 第十三条) gets a digest suffix."""
     ids: dict[str, str] = {}
     used: set[str] = set()
     for label, provision in pack.provisions.items():
         anchor = provision_anchor(provision.path)
         if anchor in used:
-            anchor += "-x" + label.encode("utf-8").hex()
+            anchor += "-h" + hashlib.sha256(label.encode("utf-8")).hexdigest()[:8]
         used.add(anchor)
         ids[label] = anchor
     return ids
