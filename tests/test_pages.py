@@ -87,7 +87,7 @@ def site(policies: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _pack_ids(site: Path) -> list[str]:
-    return sorted(p.stem for p in site.glob("*.html") if p.stem != "index")
+    return sorted(p.stem for p in site.glob("*.html") if p.stem not in ("index", "coverage"))
 
 
 # -- anchors -------------------------------------------------------------------------------------
@@ -145,6 +145,7 @@ def test_site_has_an_index_linking_every_pack(site: Path) -> None:
     linked = sorted(href.removesuffix(".html") for href, a in index.links if "pack-link" in a.get("class", ""))
     assert linked == _pack_ids(site)
     assert "wuxing" in linked and "demo" in linked
+    assert any(href == "coverage.html" for href, _ in index.links) and (site / "coverage.html").is_file()
 
 
 def test_each_page_shows_every_provision_and_rule_with_working_links(site: Path) -> None:
@@ -293,7 +294,10 @@ def test_pages_in_a_real_browser(browser: Any, site: Path, policies: Path) -> No
             assert [t.split(":", 1)[1] for t in card["targets"]] == cited
         severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
         assert severe == [], f"{pack_id}: console errors {severe}"
-    browser.get((site / "index.html").as_uri())
+    for extra in ("coverage.html", "index.html"):
+        browser.get((site / extra).as_uri())
+        assert browser.execute_script(_CHECK_LINKS)["broken"] == [], extra
+        assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == [], extra
     assert browser.execute_script("return document.querySelectorAll('a.pack-link').length") == len(_pack_ids(site))
 
 

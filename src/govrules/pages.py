@@ -198,13 +198,16 @@ def render_coverage(report: CoverageReport) -> str:
 
 
 def write_site(report: CoverageReport, output: Path, vocab: Vocabulary | None = None) -> list[Path]:
-    """Write ``index.html`` and one ``<pack>.html`` per pack into ``output``; return the files written."""
+    """Write one ``<pack>.html`` per pack, ``coverage.html`` and ``index.html``; return the files written."""
     output.mkdir(parents=True, exist_ok=True)
     written = []
     for coverage in report.packs:
         path = output / f"{coverage.pack.id}.html"
         path.write_text(render_pack(coverage, vocab), encoding="utf-8")
         written.append(path)
+    report_page = output / "coverage.html"
+    report_page.write_text(render_coverage(report), encoding="utf-8")
+    written.append(report_page)
     index = output / "index.html"
     index.write_text(render_index(report), encoding="utf-8")
     written.append(index)
