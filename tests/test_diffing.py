@@ -16,7 +16,7 @@ import govrules
 from govrules.cli import main
 from govrules.conditions import Compare, Literal, iter_leaves
 from govrules.corpus import boundary_count, dumps, generate, read_corpus
-from govrules.diffing import diff_engines
+from govrules.diffing import diff_engines, diff_paths
 from govrules.errors import ProjectError
 from govrules.projects import json_value
 
@@ -100,6 +100,14 @@ def test_the_shipped_corpus_changes_only_inside_the_band(lowered: Path) -> None:
         if e.project.id in changed:
             assert LOW <= e.project.facts["total_investment"] < HIGH
     assert report.changed[0].line is not None
+
+
+def test_diff_paths_is_the_command_as_a_function(lowered: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(dumps(HAND), encoding="utf-8")
+    report = diff_paths(POLICIES / "wuxing", lowered, corpus, as_of=AS_OF)
+    assert [(p.project_id, p.line) for p in report.changed] == [("b", 2), ("c", 3), ("d", 4), ("i", 9)]
+    assert report.to_dict()["summary"]["changed_projects"] == 4
 
 
 def test_identical_versions_change_nothing(tmp_path: Path) -> None:

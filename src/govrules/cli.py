@@ -385,12 +385,9 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
-    from .corpus import read_corpus
-    from .diffing import diff_engines
+    from .diffing import diff_paths
 
-    old, new = load(args.old), load(args.new)
-    projects = read_corpus(args.projects)
-    report = diff_engines(old, new, projects, jurisdictions=args.jurisdiction, as_of=args.as_of)
+    report = diff_paths(args.old, args.new, args.projects, jurisdictions=args.jurisdiction, as_of=args.as_of)
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
     else:

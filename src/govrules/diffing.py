@@ -13,13 +13,14 @@ import datetime as _dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from .corpus import CorpusEntry
-from .evaluation import Engine
+from .corpus import CorpusEntry, read_corpus
+from .evaluation import Engine, load
 from .report import Decision, PackRef, Status
 
-__all__ = ["DecisionChange", "DiffReport", "ProjectDiff", "diff_engines"]
+__all__ = ["DecisionChange", "DiffReport", "ProjectDiff", "diff_engines", "diff_paths"]
 
 _COMPARED = ("status", "outcome", "due", "overridden_by")
 
@@ -167,3 +168,12 @@ def diff_engines(old: Engine, new: Engine, projects: Sequence[CorpusEntry | Any]
         projects=len(projects), changed=tuple(changed),
         added_rules=tuple(sorted(new_ids - old_ids)), removed_rules=tuple(sorted(old_ids - new_ids)),
     )
+
+
+def diff_paths(old: Path | str, new: Path | str, corpus: Path | str, *,
+               jurisdictions: Sequence[str] | None = None, as_of: _dt.date | None = None) -> DiffReport:
+    """``govrules diff`` as a function: two pack (or policies) directories and a JSON Lines corpus.
+
+    Raises ``PackError`` for a pack that does not load and ``ProjectError`` for bad corpus lines.
+    """
+    return diff_engines(load(old), load(new), read_corpus(corpus), jurisdictions=jurisdictions, as_of=as_of)
