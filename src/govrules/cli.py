@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--format", choices=("human", "json"), default="human")
     test.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
                       help="a holiday-schedule file for a year the built-in data does not cover")
+    _tool_parsers(sub)
     return parser
 
 
@@ -275,12 +276,198 @@ def _cmd_facts(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --- coverage, docs, diff, corpus (docs/tools.md) -------------------------------------------
+
+
+def _tool_parsers(sub: Any) -> None:
+    cov = sub.add_parser("coverage", help="which provisions are encoded, tested, not evaluable or not encoded")
+    cov.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    cov.add_argument("--format", choices=("table", "json", "html"), default="table")
+    cov.add_argument("--output", "-o", type=Path, default=None, help="write to FILE instead of standard output")
+    cov.add_argument("--fail-under", type=float, default=None, metavar="PCT",
+                     help="exit 1 if any pack's coverage is below PCT percent")
+    cov.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
+                     help="a holiday-schedule file for a year the built-in data does not cover")
+
+    docs = sub.add_parser("docs", help="write each pack as a static HTML page (document, rules, tests) and an index")
+    docs.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    docs.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="directory to write into")
+
+    diff = sub.add_parser("diff", help="the decisions that change between two versions of a pack, over a corpus")
+    diff.add_argument("old", type=Path, help="the old pack directory (or policies directory)")
+    diff.add_argument("new", type=Path, help="the new pack directory (or policies directory)")
+    diff.add_argument("--projects", type=Path, required=True, metavar="CORPUS",
+                      help="a JSON Lines file, one project per line")
+    diff.add_argument("--jurisdiction", "-j", action="append", default=None,
+                      help="evaluate under this jurisdiction (default: every one with a pack in both)")
+    diff.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+
+    corpus = sub.add_parser("corpus", help="print a deterministic JSON Lines corpus probing a pack's boundaries")
+    corpus.add_argument("--jurisdiction", "-j", required=True, help="e.g. wuxing")
+    corpus.add_argument("-n", type=int, default=None,
+                        help="number of projects (default: every boundary probe and 100 random projects)")
+    corpus.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    corpus.add_argument("--policies", type=Path, default=None, help="policies directory (default: bundled packs)")
+    corpus.add_argument("--output", "-o", type=Path, default=None, help="write to FILE instead of standard output")
+
+
+def _write(text: str, output: Path | None, out: TextIO) -> None:
+    if output is None:
+        out.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _OutputError(f"cannot write {output}: {exc.strerror}") from None
+
+
+class _OutputError(GovrulesError):
+    """An output file or directory cannot be written."""
+
+
+_COVERAGE_ZH = {"tested": "已测试", "encoded": "未测试", "not_encoded": "未编码", "not_evaluable": "不可评估"}
+
+
+def _coverage_table(report: Any) -> str:
+    lines = []
+    for pc in report.packs:
+        n = pc.counts()
+        lines.append(f"{pc.pack.document.title}（{pc.pack.document.number}） pack {pc.pack.id} {pc.pack.version}")
+        lines.append(f"coverage {pc.percent:.1f}%: {n['tested']} of {n['evaluable_leaves']} evaluable leaf "
+                     f"provisions encoded and tested; {n['encoded']} encoded but untested, {n['not_encoded']} "
+                     f"not encoded, {n['not_evaluable']} not evaluable")
+        rows = []
+        for p in pc.provisions:
+            rules = ", ".join(p.rules) + (f" (+{len(p.inherited_rules)} via parent)" if p.inherited_rules else "")
+            if p.in_force:
+                rules = (rules + "; " if rules else "") + "pack.yaml in-force dates"
+            passed = sum(1 for c in p.cases if c.passed)
+            failed = len(p.cases) - passed
+            cases = (f"{passed} case(s)" + (f", {failed} FAILING" if failed else "")) if p.cases else ""
+            if p.other_cases:
+                cases += (" + " if cases else "") + f"{p.other_cases} other"
+            detail = p.reason if p.status.value == "not_evaluable" and p.reason and p.leaf else rules
+            rows.append(("  " * p.depth + p.label, f"{p.status.value} {_COVERAGE_ZH[p.status.value]}", cases, detail))
+        widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+        for row in rows:
+            lines.append("  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        if pc.untested_rules:
+            lines.append("rules no passing case expects: " + ", ".join(pc.untested_rules))
+        for case in pc.failing_cases:
+            lines.append(f"failing case: {case.file}:{case.line}: [{case.provision}] {case.name}")
+        for problem in pc.problems:
+            lines.append(f"broken case file: {problem}")
+        lines.append("")
+    lines.append(f"total coverage {report.percent:.1f}% (tested evaluable leaf provisions / evaluable leaf provisions)")
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    from .coverage import measure
+
+    report = measure(args.path, holidays=args.holidays)
+    if args.format == "json":
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "html":
+        from .pages import render_coverage
+
+        text = render_coverage(report)
+    else:
+        text = _coverage_table(report)
+    _write(text, args.output, out)
+    if args.fail_under is not None:
+        low = report.below(args.fail_under)
+        for pc in low:
+            print(f"coverage of {pc.pack.id} is {pc.percent:.1f}%, below --fail-under {args.fail_under:g}%",
+                  file=sys.stderr)
+        return EXIT_FINDINGS if low else EXIT_OK
+    return EXIT_OK
+
+
+def _cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
+    from .coverage import measure
+    from .pages import write_site
+
+    report = measure(args.path)
+    try:
+        written = write_site(report, args.output)
+    except OSError as exc:
+        raise _OutputError(f"cannot write into {args.output}: {exc.strerror}") from None
+    for path in written:
+        print(path, file=out)
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from .diffing import diff_paths
+
+    report = diff_paths(args.old, args.new, args.projects, jurisdictions=args.jurisdiction, as_of=args.as_of)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
+    else:
+        _diff_table(report, out)
+    return EXIT_FINDINGS if report.changed or report.added_rules or report.removed_rules else EXIT_OK
+
+
+def _diff_table(report: Any, out: TextIO) -> None:
+    def packs(refs: Any) -> str:
+        return ", ".join(f"{p.id} {p.version} {p.content_hash[:15]}…" for p in refs) or "(none in force)"
+
+    print(f"old: {packs(report.old_packs)}", file=out)
+    print(f"new: {packs(report.new_packs)}", file=out)
+    print(f"jurisdiction(s) {', '.join(report.jurisdictions)} · as of {report.as_of.isoformat()}", file=out)
+    for title, rules in (("added rules", report.added_rules), ("removed rules", report.removed_rules)):
+        if rules:
+            print(f"{title}: {', '.join(rules)}", file=out)
+    for project in report.changed:
+        print(f"\n{project.label()} [{project.jurisdiction}]", file=out)
+        for change in project.changes:
+            old, new = change.old, change.new
+            outcome = ""
+            if old is not None and new is not None and old.outcome != new.outcome:
+                outcome = f"  outcome {old.outcome} → {new.outcome}"
+            due = ""
+            if old is not None and new is not None and old.due != new.due:
+                due = f"  due {old.due} → {new.due}"
+            print(f"  {change.rule}: {change.transition}{outcome}{due}", file=out)
+            if old is not None:
+                print(f"      old: {old.explanation_zh}", file=out)
+            if new is not None:
+                print(f"      new: {new.explanation_zh}", file=out)
+    if report.changed:
+        print("\nby rule:", file=out)
+        for rule, counts in report.by_rule().items():
+            print(f"  {rule}: " + "; ".join(f"{t} ×{n}" for t, n in sorted(counts.items())), file=out)
+    s = report.summary()
+    print(f"\n{s['changed_projects']} of {s['projects']} project(s) changed, {s['changed_decisions']} decision(s); "
+          f"{s['added_rules']} rule(s) added, {s['removed_rules']} removed", file=out)
+
+
+def _cmd_corpus(args: argparse.Namespace, out: TextIO) -> int:
+    from .corpus import boundary_count, dumps, generate
+
+    if args.n is not None and args.n < 1:
+        raise _OutputError("-n must be at least 1")
+    engine = load(args.policies)
+    probes = boundary_count(engine, args.jurisdiction, args.seed)
+    if args.n is not None and args.n < probes:
+        print(f"note: {args.jurisdiction} has {probes} boundary probes; -n {args.n} keeps only the first "
+              f"{args.n} (use -n {probes} or more for all)", file=sys.stderr)
+    _write(dumps(generate(engine, args.jurisdiction, args.n, args.seed)), args.output, out)
+    return EXIT_OK
+
+
+_TOOL_COMMANDS = {"coverage": _cmd_coverage, "docs": _cmd_docs, "diff": _cmd_diff, "corpus": _cmd_corpus}
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (also usable from tests without a subprocess)."""
     out = out or sys.stdout
     err = err or sys.stderr
     args = _parser().parse_args(argv)
     commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts}
+    commands.update(_TOOL_COMMANDS)
     try:
         return commands[args.command](args, out)
     except (GovrulesError, UnknownJurisdiction) as exc:
