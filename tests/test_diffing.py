@@ -113,7 +113,10 @@ def test_diff_paths_is_the_command_as_a_function(lowered: Path, tmp_path: Path) 
 def test_identical_versions_change_nothing(tmp_path: Path) -> None:
     corpus = tmp_path / "c.jsonl"
     corpus.write_text(dumps(HAND), encoding="utf-8")
-    code, out, _ = run("diff", str(POLICIES), str(POLICIES / "wuxing"), "--projects", str(corpus),
+    copy = tmp_path / "copy" / "wuxing"
+    shutil.copytree(POLICIES / "wuxing", copy)
+    # The same pack, from its own directory and from a copy elsewhere: nothing changes.
+    code, out, _ = run("diff", str(POLICIES / "wuxing"), str(copy), "--projects", str(corpus),
                        "--as-of", "2026-06-01")
     assert code == 0
     assert "0 of 9 project(s) changed" in out

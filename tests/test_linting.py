@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from packwriter import write_pack
 
+import govrules
 from govrules.amounts import parse_amount
 from govrules.calendar import default_calendar
 from govrules.casetests import find_case_files, iter_results
@@ -451,9 +452,12 @@ def test_unused_facts_and_uncited_provisions_are_warnings(tmp_path: Path) -> Non
     write_pack(tmp_path / "policies", "demo", provisions=PROVISIONS,
                rules="rules:\n" + rule("r", construction("以上", "500万元")))
     engine = load(tmp_path / "policies")
-    findings = lint_packs(engine.packs, engine.vocabulary, engine)
+    # A fact no pack uses — neither the one checked nor the bundled ones (which use warranty_years).
+    spare = govrules.Fact("spare_fact", govrules.FactType.BOOLEAN, "备用事实", "a fact no rule reads")
+    vocab = govrules.Vocabulary({**engine.vocabulary, "spare_fact": spare}, "facts.yaml")
+    findings = lint_packs(engine.packs, vocab, engine)
     unused = {f.path[-1] for f in findings if f.code == "unused-fact"}
-    assert "warranty_years" in unused and "total_investment" not in unused and "project_type" not in unused
+    assert unused == {"spare_fact"}
     assert all(f.severity is Severity.WARNING for f in findings if f.code == "unused-fact")
     uncited = {f.path[-1]: f for f in findings if f.code == "uncited-provision"}
     assert set(uncited) == {"第二条", "第三条"}          # 第四条 is marked evaluable: false

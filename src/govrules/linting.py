@@ -37,7 +37,7 @@ from .conditions import (
     describe,
     show_value,
 )
-from .errors import GovrulesError
+from .errors import GovrulesError, PackError
 from .model import Pack, Rule, RuleKind
 from .vocabulary import Fact, FactType, Vocabulary
 
@@ -933,7 +933,8 @@ class _Linter:
         if not self.packs:
             return
         used: set[str] = set()
-        for pack in self.packs:
+        # A fact used by a bundled pack is not unused because only one pack is being checked.
+        for pack in [*self.packs, *_bundled_packs(self.vocab)]:
             for rule in pack.rules:
                 used.update(rule.facts())
                 if rule.scoring is not None:  # a score's total and grade are read by classifications
@@ -1074,3 +1075,14 @@ def lint_packs(packs: Sequence[Pack], vocab: Vocabulary, engine: Any | None = No
     """Every finding about ``packs``, errors first. Counter-examples are checked by evaluating them
     with ``engine`` (one over the same packs is built when none is given)."""
     return _Linter(packs, vocab, engine).run()
+
+
+def _bundled_packs(vocab: Vocabulary) -> tuple[Pack, ...]:
+    """The packs shipped with govrules, or none if they do not load with ``vocab``."""
+    from .evaluation import default_policies_dir
+    from .loading import load_packs
+
+    try:
+        return load_packs([default_policies_dir()], vocab)
+    except PackError:
+        return ()
