@@ -146,10 +146,12 @@ def did_you_mean(word: str, choices: Sequence[str] | Iterable[str]) -> str | Non
 
 
 def safe_repr(value: Any) -> str:
-    """``repr(value)`` for messages, even for an int too long for Python to print (over 4300 digits)."""
+    """``repr(value)`` for messages, even for an int too long to print (over 4300 digits) or a deep list."""
     try:
         return repr(value)
     except ValueError:  # int max_str_digits: say what it is instead of failing to report the problem
         if isinstance(value, int):
             return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
         return f"<unprintable {type(value).__name__}>"
+    except RecursionError:  # a list nested thousands deep, passed straight from Python
+        return f"<a {type(value).__name__} nested too deeply to print>"

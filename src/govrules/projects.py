@@ -221,6 +221,10 @@ def _decode(raw: bytes, suffix: str, source: str) -> Any:
         except (UnicodeDecodeError, ValueError) as exc:
             raise ProjectError([ProjectProblem(field="(file)", code="syntax",
                                                message=f"not valid JSON: {exc}")], source=source) from None
+        except RecursionError:  # e.g. 100 000 nested brackets: no project is shaped like that
+            raise ProjectError([ProjectProblem(field="(file)", code="too-deep",
+                                               message="the JSON is nested too deeply to be a project")],
+                               source=source) from None
     try:
         return read_yaml_text(raw, source).data
     except YamlReadError as exc:
