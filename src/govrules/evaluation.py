@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import __version__
+from .audit import decision_id
 from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import explain, missing_facts
@@ -153,6 +154,9 @@ class Engine:
             calendar_fingerprint=self._calendar.fingerprint(),
             provision_paths=_provision_paths(tuple(c.pack for c in self._compiled
                                                    if c.pack.id in {p.id for p in used})),
+            decision_id=decision_id(project, jurisdiction, as_of,
+                                    [p for p in self._packs if p.jurisdiction.id in chain],
+                                    __version__, self._calendar.fingerprint()),
         )
 
 

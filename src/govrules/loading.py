@@ -377,7 +377,8 @@ def load_pack(directory: Path | str, vocab: Vocabulary | None = None) -> Pack:
     loader = _PackLoader(Path(directory), vocab or default_vocabulary())
     pack = loader.load()
     if loader.problems or pack is None:
-        raise PackError(loader.problems or [PackProblem(file=str(directory), message="the pack could not be loaded")])
+        raise PackError(loader.problems or [PackProblem(file=str(directory), message="the pack could not be loaded",
+                                                         hint="see docs/pack-format.md")])
     return pack
 
 

@@ -197,6 +197,8 @@ def _walk(
                 problems.append(PackProblem(
                     file=file, line=line, column=column, path=path, code="key",
                     message="a mapping key must be plain text",
+                    hint="quote the key if it looks like a boolean (\"Y\", \"on\"); keys cannot be lists, "
+                    "mappings or tagged values",
                 ))
                 continue
             key = key_node.value
@@ -323,7 +325,8 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
                 hint="remove the control character",
             )]) from None
         except yaml.YAMLError as exc:
-            raise YamlReadError([PackProblem(file=file, code="syntax", message=str(exc))]) from None
+            raise YamlReadError([PackProblem(file=file, code="syntax", message=str(exc),
+                                             hint="check the file is YAML")]) from None
         marks: dict[Path_, tuple[int, int]] = {}
         key_marks: dict[Path_, tuple[int, int]] = {}
         problems: list[PackProblem] = []
