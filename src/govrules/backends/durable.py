@@ -117,6 +117,8 @@ def _encode(value: Any, fact_type: FactType) -> Any:
     return value  # booleans, enum codes and text go as they are
 
 
+# Written out again on purpose (cf. conditions._RELATIONS): a second implementation shares no table
+# with the one it checks.
 _OPS: Mapping[Relation, Callable[[Expr, Any], Expr]] = {
     Relation.GE: lambda a, b: a >= b,
     Relation.GT: lambda a, b: a > b,
