@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .audit import DecisionLog, LogError, replay
 from .casetests import CaseResult, find_case_files, iter_results
+from .comparing import compare
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
 from .linting import Severity, lint_packs
@@ -75,6 +78,24 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=("table", "json"), default="table")
     ev.add_argument("--all", action="store_true", help="also list the rules that do not apply")
     _common(ev)
+    ev.add_argument("--log", type=Path, default=None, metavar="FILE",
+                    help="append this decision to an audit log (one JSON line; see docs/trust.md)")
+    ev.add_argument("--mask", action="append", default=[], metavar="FIELD",
+                    help="with --log: do not write FIELD's value (an HMAC with $GOVRULES_MASK_SALT, else ***)")
+
+    cmp = sub.add_parser("compare", help="evaluate one project under every jurisdiction, side by side")
+    cmp.add_argument("project", type=Path, help="the project file (.json, .yaml)")
+    cmp.add_argument("--jurisdiction", "-j", action="append", default=[], metavar="J",
+                     help="compare only these jurisdictions (repeatable; default: every one with a pack)")
+    cmp.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    cmp.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    cmp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _common(cmp)
+
+    rp = sub.add_parser("replay", help="re-evaluate every decision of an audit log and report differences")
+    rp.add_argument("log", type=Path, help="a decision log written by evaluate --log")
+    rp.add_argument("--format", choices=("human", "json"), default="human")
+    _common(rp)
 
     lint = sub.add_parser("lint", help="report every load-time problem of every pack, located")
     lint.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
@@ -159,15 +180,47 @@ def _row(decision: Decision) -> tuple[str, str, str]:
     return decision.rule, cites, due
 
 
+def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    engine = load(args.policies, holidays=args.holidays)
+    as_of = args.as_of or _dt.date.today()
+    comparison = compare(engine, args.project, as_of, args.jurisdiction or None)
+    print(comparison.to_json() if args.format == "json" else comparison.to_markdown(args.lang), file=out, end="")
+    if args.format == "json":
+        print(file=out)
+    return EXIT_OK
+
+
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     engine = load(args.policies, holidays=args.holidays)
-    report = engine.evaluate(args.project, args.jurisdiction, args.as_of)
+    if args.mask and args.log is None:
+        raise LogError("--mask only applies to --log")
+    if args.log is not None:
+        log = DecisionLog(args.log, mask=args.mask, salt=os.environ.get("GOVRULES_MASK_SALT") or None)
+        report = log.evaluate(engine, args.project, args.jurisdiction, args.as_of)
+    else:
+        report = engine.evaluate(args.project, args.jurisdiction, args.as_of)
     if args.format == "json":
         print(report.to_json(), file=out)
     else:
         _render_table(report, args.all, out)
     bad = report.by_status(Status.VIOLATED, Status.OVERDUE)
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    engine = load(args.policies, holidays=args.holidays)
+    results = replay(engine, args.log)
+    counts = {v: sum(r.verdict == v for r in results) for v in ("same", "different", "skipped")}
+    if args.format == "json":
+        print(json.dumps({"counts": counts, "lines": [
+            {"line": r.line, "decision_id": r.decision_id, "verdict": r.verdict, "differences": list(r.differences)}
+            for r in results]}, ensure_ascii=False, indent=2), file=out)
+    else:
+        for result in results:
+            if result.verdict != "same":
+                print(result, file=out)
+        print(f"{counts['same']} same, {counts['different']} different, {counts['skipped']} skipped", file=out)
+    return EXIT_FINDINGS if counts["different"] else EXIT_OK
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
@@ -466,7 +519,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     out = out or sys.stdout
     err = err or sys.stderr
     args = _parser().parse_args(argv)
-    commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts}
+    commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts,
+                "replay": _cmd_replay, "compare": _cmd_compare}
     commands.update(_TOOL_COMMANDS)
     try:
         return commands[args.command](args, out)

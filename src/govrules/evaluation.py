@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from . import __version__
+from .audit import decision_id
 from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import explain, missing_facts
@@ -166,6 +167,9 @@ class Engine:
             calendar_fingerprint=self._calendar.fingerprint(),
             provision_paths=_provision_paths(tuple(c.pack for c in self._compiled
                                                    if c.pack.id in {p.id for p in used})),
+            decision_id=decision_id(project, jurisdiction, as_of,
+                                    [p for p in self._packs if p.jurisdiction.id in chain],
+                                    __version__, self._calendar.fingerprint()),
         )
 
 
@@ -342,7 +346,7 @@ class _Evaluation:
             names_zh = "、".join(f"{s.rule.title_zh}（{s.rule.cites[0].label}）" for s in settled_by)
             names_en = ", ".join(s.rule.id for s in settled_by)
             return Decision(
-                status=Status.NOT_APPLICABLE, **base,  # type: ignore[arg-type]
+                status=Status.NOT_APPLICABLE, **base,
                 explanation_zh="不适用：项目不在本办法适用范围内" + (f"：{names_zh}" if names_zh else ""),
                 explanation_en="Not applicable: the project is outside this measure's scope"
                 + (f" ({names_en})" if names_en else ""),
@@ -358,7 +362,7 @@ class _Evaluation:
             assert r.require is not None
             base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
             return Decision(
-                status=Status.SATISFIED, **base,  # type: ignore[arg-type]
+                status=Status.SATISFIED, **base,
                 explanation_zh="满足要求：" + explain(r.require, self.facts, self.vocab, self.calendar, "zh")
                 + "（例外情形是否成立不影响结论）" + self.principle_zh(r),
                 explanation_en="Satisfied: " + explain(r.require, self.facts, self.vocab, self.calendar, "en")
@@ -375,7 +379,7 @@ class _Evaluation:
                 missing[r.deadline.start] = None
             names = self.fact_names(missing)
             return Decision(
-                status=Status.UNKNOWN, missing=tuple(missing), **base,  # type: ignore[arg-type]
+                status=Status.UNKNOWN, missing=tuple(missing), **base,
                 explanation_zh=f"无法判断：缺少{names[0]}", explanation_en=f"Unknown: missing {names[1]}",
             )
         base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
@@ -391,7 +395,7 @@ class _Evaluation:
                 needed = missing_facts(r.require, self.facts, self.calendar)
                 names = self.fact_names(needed)
                 return Decision(
-                    status=Status.APPLIES, missing=needed, **base,  # type: ignore[arg-type]
+                    status=Status.APPLIES, missing=needed, **base,
                     explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + self.principle_zh(r),
                     explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}",
                 )
@@ -400,12 +404,12 @@ class _Evaluation:
             status = Status.SATISFIED if met else Status.VIOLATED
             word_zh, word_en = ("满足要求", "Satisfied") if met else ("违反要求", "Violated")
             return Decision(
-                status=status, **base,  # type: ignore[arg-type]
+                status=status, **base,
                 explanation_zh=f"{word_zh}：{detail_zh}" + self.principle_zh(r),
                 explanation_en=f"{word_en}: {detail_en}",
             )
         return Decision(
-            status=Status.APPLIES, **base,  # type: ignore[arg-type]
+            status=Status.APPLIES, **base,
             explanation_zh=f"适用：{when_zh}" + self.principle_zh(r), explanation_en=f"Applies: {when_en}",
         )
 
@@ -415,6 +419,9 @@ class _Evaluation:
         assert spec is not None
         result = compute_score(spec, self.facts)
         if result.total is None:
+            # No total: the weights and grade table were not used.
+            base["local_parameters"] = tuple(p for p in base["local_parameters"]
+                                             if p not in spec.parameters())
             names = self.fact_names(result.missing)
             return Decision(
                 status=Status.APPLIES, missing=result.missing, score=result, **base,

@@ -132,6 +132,9 @@ class Report:
     # label -> ((document number, path), ...) for every provision of the packs used
     provision_paths: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(
         default_factory=lambda: MappingProxyType({}), repr=False)
+    #: sha256 over the validated project, jurisdiction, as_of, packs consulted, engine version and
+    #: calendar fingerprint (``govrules.audit.decision_id``): equal ids mean equal reports.
+    decision_id: str = ""
 
     def decision(self, rule: str) -> Decision:
         """The decision of rule ``rule``; ``KeyError`` (with a did-you-mean) if there is none."""
@@ -178,6 +181,7 @@ class Report:
         return {
             "format": REPORT_FORMAT,
             "engine": {"name": "govrules", "version": self.engine_version},
+            "decision_id": self.decision_id,
             "jurisdiction": self.jurisdiction,
             "as_of": self.as_of.isoformat(),
             "project": {"id": self.project_id, "name": self.project_name},
