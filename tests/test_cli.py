@@ -313,7 +313,7 @@ def test_lint_real_policies_is_clean() -> None:
     assert "no problems" in out
     code, out, _ = run("lint", str(POLICIES), "--format", "json")
     assert code == 0
-    assert json.loads(out) == {"problems": []}
+    assert json.loads(out)["problems"] == []
 
 
 def test_lint_default_policies_is_clean() -> None:

@@ -26,7 +26,7 @@ POLICIES = REPO / "policies"
 PYTHON = Path(sys.executable)
 AS_OF = D("2026-06-01")
 
-REPORT_KEYS = ["format", "engine", "jurisdiction", "as_of", "project", "packs", "calendar", "notices",
+REPORT_KEYS = ["format", "engine", "decision_id", "jurisdiction", "as_of", "project", "packs", "calendar", "notices",
                "summary", "decisions"]
 DECISION_KEYS = {"rule", "pack", "kind", "status", "outcome", "title", "citations", "facts", "missing", "due",
                  "provisional", "in_principle", "exception_to", "overridden_by", "explanation"}

@@ -18,6 +18,7 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+source"
 
 from .calendar import Calendar, Period
+from .comparing import Comparison, compare
 from .errors import GovrulesError, PackError, PackProblem, ProjectError, ProjectProblem
 from .evaluation import Engine, UnknownJurisdiction, load
 from .loading import load_pack
@@ -29,6 +30,7 @@ from .vocabulary import Fact, FactType, Vocabulary, default_vocabulary
 __all__ = [
     "Calendar",
     "Citation",
+    "Comparison",
     "Decision",
     "Engine",
     "Fact",
@@ -50,6 +52,7 @@ __all__ = [
     "UnknownJurisdiction",
     "Vocabulary",
     "__version__",
+    "compare",
     "default_vocabulary",
     "load",
     "load_pack",

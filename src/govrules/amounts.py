@@ -10,10 +10,17 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-__all__ = ["AmountError", "MAX_AMOUNT", "format_amount", "parse_amount"]
+from .errors import safe_repr
+
+__all__ = ["MAX_AMOUNT", "MAX_PLACES", "AmountError", "format_amount", "parse_amount", "size_problem"]
 
 #: 10^15 元 (1000万亿元): far above any public project; larger values are taken as typing errors.
 MAX_AMOUNT = Decimal(10) ** 15
+
+#: Digits after the decimal point kept exactly (10^-10 元 is far below 1 分). With ``MAX_AMOUNT``
+#: this bounds an amount to 26 significant digits, inside ``Decimal``'s default 28, so every later
+#: comparison, ``times`` ratio and normalization is exact.
+MAX_PLACES = 10
 
 _UNITS = {"": Decimal(1), "元": Decimal(1), "万": Decimal(10_000), "万元": Decimal(10_000),
           "亿": Decimal(100_000_000), "亿元": Decimal(100_000_000)}
@@ -41,23 +48,50 @@ def parse_amount(value: object) -> Decimal:
     elif isinstance(value, str):
         match = _TEXT.match(value)
         if not match:
-            raise AmountError(f"{value!r} is not an amount; write e.g. 5000000, '500万' or '500万元'")
+            raise AmountError(f"{safe_repr(value)} is not an amount; write e.g. 5000000, '500万' or '500万元'")
         number, unit = match.group(1), match.group(2) or ""
         if "," in number and not _GROUPED.match(number):
-            raise AmountError(f"{value!r}: thousands separators must group three digits")
-        try:
-            amount = Decimal(number.replace(",", "")) * _UNITS[unit]
-        except ArithmeticError:  # InvalidOperation, and Overflow for exponents like 1e999999999
-            raise AmountError(f"{value!r} is not an amount of any plausible size") from None
+            raise AmountError(f"{safe_repr(value)}: thousands separators must group three digits")
+        amount = _scaled(Decimal(number.replace(",", "")), _UNITS[unit])
     else:
         raise AmountError(f"an amount must be a number or text, not {type(value).__name__}")
     if not amount.is_finite():
         raise AmountError("an amount must be a finite number")
     if amount < 0:
         raise AmountError("an amount cannot be negative")
-    if amount > MAX_AMOUNT:
-        raise AmountError(f"{amount} 元 is larger than any plausible project (limit 10^15 元)")
+    problem = size_problem(amount, MAX_AMOUNT)
+    if problem:
+        raise AmountError(f"{safe_repr(value)}: {problem}")
     return amount if amount != 0 else Decimal(0)  # no "-0"
+
+
+def _scaled(number: Decimal, unit: Decimal) -> Decimal:
+    """``number × unit`` for a power-of-ten unit, exactly: the exponent moves, no digit is rounded.
+
+    Plain ``*`` rounds to the context's 28 digits and overflows on exponents like ``1e999999999``.
+    """
+    sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)  # the text pattern admits finite numbers only
+    exponent += unit.adjusted()
+    if 0 < exponent <= 20:  # 500万 as 5000000, not 5.00E+6 (same value, the usual spelling)
+        digits, exponent = digits + (0,) * exponent, 0
+    return Decimal((sign, digits, exponent))
+
+
+def size_problem(number: Decimal, limit: Decimal) -> str | None:
+    """Why a finite, non-negative ``number`` is outside what govrules keeps exactly, or None.
+
+    Above ``limit``, or with digits finer than ``10^-MAX_PLACES`` (after dropping trailing zeros),
+    a value is a typing error, not a quantity; refusing it keeps every later computation exact.
+    """
+    if number > limit:
+        return f"larger than any plausible project (limit {limit:,.0f})"
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if number != 0 and exponent + trailing < -MAX_PLACES:
+        return f"has digits finer than 10^-{MAX_PLACES}, which no amount or quantity needs"
+    return None
 
 
 def format_amount(amount: Decimal) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -22,9 +23,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
+from .audit import DecisionLog, LogError, replay
 from .casetests import CaseResult, find_case_files, iter_results
+from .comparing import compare
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
+from .linting import Severity, lint_packs
 from .loading import PACK_FILE
 from .projects import project_json_schema
 from .report import Decision, Report, Status
@@ -74,10 +78,30 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=("table", "json"), default="table")
     ev.add_argument("--all", action="store_true", help="also list the rules that do not apply")
     _common(ev)
+    ev.add_argument("--log", type=Path, default=None, metavar="FILE",
+                    help="append this decision to an audit log (one JSON line; see docs/trust.md)")
+    ev.add_argument("--mask", action="append", default=[], metavar="FIELD",
+                    help="with --log: do not write FIELD's value (an HMAC with $GOVRULES_MASK_SALT, else ***)")
+
+    cmp = sub.add_parser("compare", help="evaluate one project under every jurisdiction, side by side")
+    cmp.add_argument("project", type=Path, help="the project file (.json, .yaml)")
+    cmp.add_argument("--jurisdiction", "-j", action="append", default=[], metavar="J",
+                     help="compare only these jurisdictions (repeatable; default: every one with a pack)")
+    cmp.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    cmp.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    cmp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _common(cmp)
+
+    rp = sub.add_parser("replay", help="re-evaluate every decision of an audit log and report differences")
+    rp.add_argument("log", type=Path, help="a decision log written by evaluate --log")
+    rp.add_argument("--format", choices=("human", "json"), default="human")
+    _common(rp)
 
     lint = sub.add_parser("lint", help="report every load-time problem of every pack, located")
     lint.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
     lint.add_argument("--format", choices=("human", "json"), default="human")
+    lint.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
+                      help="exit 1 when an analysis finding is at least this severe (default: error)")
 
     facts = sub.add_parser("facts", help="print the fact vocabulary a project can state")
     facts.add_argument("--format", choices=("markdown", "json", "schema"), default="markdown",
@@ -88,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("--format", choices=("human", "json"), default="human")
     test.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
                       help="a holiday-schedule file for a year the built-in data does not cover")
+    _tool_parsers(sub)
     _add_batch_parser(sub)
     return parser
 
@@ -156,15 +181,47 @@ def _row(decision: Decision) -> tuple[str, str, str]:
     return decision.rule, cites, due
 
 
+def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
+    engine = load(args.policies, holidays=args.holidays)
+    as_of = args.as_of or _dt.date.today()
+    comparison = compare(engine, args.project, as_of, args.jurisdiction or None)
+    print(comparison.to_json() if args.format == "json" else comparison.to_markdown(args.lang), file=out, end="")
+    if args.format == "json":
+        print(file=out)
+    return EXIT_OK
+
+
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
     engine = load(args.policies, holidays=args.holidays)
-    report = engine.evaluate(args.project, args.jurisdiction, args.as_of)
+    if args.mask and args.log is None:
+        raise LogError("--mask only applies to --log")
+    if args.log is not None:
+        log = DecisionLog(args.log, mask=args.mask, salt=os.environ.get("GOVRULES_MASK_SALT") or None)
+        report = log.evaluate(engine, args.project, args.jurisdiction, args.as_of)
+    else:
+        report = engine.evaluate(args.project, args.jurisdiction, args.as_of)
     if args.format == "json":
         print(report.to_json(), file=out)
     else:
         _render_table(report, args.all, out)
     bad = report.by_status(Status.VIOLATED, Status.OVERDUE)
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
+    engine = load(args.policies, holidays=args.holidays)
+    results = replay(engine, args.log)
+    counts = {v: sum(r.verdict == v for r in results) for v in ("same", "different", "skipped")}
+    if args.format == "json":
+        print(json.dumps({"counts": counts, "lines": [
+            {"line": r.line, "decision_id": r.decision_id, "verdict": r.verdict, "differences": list(r.differences)}
+            for r in results]}, ensure_ascii=False, indent=2), file=out)
+    else:
+        for result in results:
+            if result.verdict != "same":
+                print(result, file=out)
+        print(f"{counts['same']} same, {counts['different']} different, {counts['skipped']} skipped", file=out)
+    return EXIT_FINDINGS if counts["different"] else EXIT_OK
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
@@ -179,16 +236,23 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
         for result in iter_results(engine, find_case_files(root)):
             if isinstance(result, PackError):
                 problems.extend(result.problems)
+    # Analyses of what the rules mean (docs/lint.md) run only on packs that load.
+    findings = lint_packs(engine.packs, engine.vocabulary, engine) if engine is not None else []
+    failing = [f for f in findings if args.fail_on != "never" and f.severity.rank >= Severity(args.fail_on).rank]
     if args.format == "json":
-        print(json.dumps({"problems": [p.to_dict() for p in problems]}, ensure_ascii=False, indent=2), file=out)
+        print(json.dumps({"problems": [p.to_dict() for p in problems],
+                          "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2), file=out)
     elif problems:
         for problem in problems:
             print(problem, file=out)
         print(f"\n{len(problems)} problem(s)", file=out)
     else:
+        for finding in findings:
+            print(finding.human() + "\n", file=out)
         packs = ", ".join(p.id for p in engine.packs) if engine else ""
-        print(f"no problems in {root} ({packs})", file=out)
-    return EXIT_FINDINGS if problems else EXIT_OK
+        counts = ", ".join(f"{sum(f.severity is s for f in findings)} {s.value}" for s in Severity)
+        print(f"no problems loading {root} ({packs}); {len(findings)} finding(s): {counts}", file=out)
+    return EXIT_FINDINGS if problems or failing else EXIT_OK
 
 
 def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
@@ -266,13 +330,199 @@ def _cmd_facts(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+# --- coverage, docs, diff, corpus (docs/tools.md) -------------------------------------------
+
+
+def _tool_parsers(sub: Any) -> None:
+    cov = sub.add_parser("coverage", help="which provisions are encoded, tested, not evaluable or not encoded")
+    cov.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    cov.add_argument("--format", choices=("table", "json", "html"), default="table")
+    cov.add_argument("--output", "-o", type=Path, default=None, help="write to FILE instead of standard output")
+    cov.add_argument("--fail-under", type=float, default=None, metavar="PCT",
+                     help="exit 1 if any pack's coverage is below PCT percent")
+    cov.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
+                     help="a holiday-schedule file for a year the built-in data does not cover")
+
+    docs = sub.add_parser("docs", help="write each pack as a static HTML page (document, rules, tests) and an index")
+    docs.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    docs.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="directory to write into")
+
+    diff = sub.add_parser("diff", help="the decisions that change between two versions of a pack, over a corpus")
+    diff.add_argument("old", type=Path, help="the old pack directory (or policies directory)")
+    diff.add_argument("new", type=Path, help="the new pack directory (or policies directory)")
+    diff.add_argument("--projects", type=Path, required=True, metavar="CORPUS",
+                      help="a JSON Lines file, one project per line")
+    diff.add_argument("--jurisdiction", "-j", action="append", default=None,
+                      help="evaluate under this jurisdiction (default: every one with a pack in both)")
+    diff.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+
+    corpus = sub.add_parser("corpus", help="print a deterministic JSON Lines corpus probing a pack's boundaries")
+    corpus.add_argument("--jurisdiction", "-j", required=True, help="e.g. wuxing")
+    corpus.add_argument("-n", type=int, default=None,
+                        help="number of projects (default: every boundary probe and 100 random projects)")
+    corpus.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    corpus.add_argument("--policies", type=Path, default=None, help="policies directory (default: bundled packs)")
+    corpus.add_argument("--output", "-o", type=Path, default=None, help="write to FILE instead of standard output")
+
+
+def _write(text: str, output: Path | None, out: TextIO) -> None:
+    if output is None:
+        out.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _OutputError(f"cannot write {output}: {exc.strerror}") from None
+
+
+class _OutputError(GovrulesError):
+    """An output file or directory cannot be written."""
+
+
+_COVERAGE_ZH = {"tested": "已测试", "encoded": "未测试", "not_encoded": "未编码", "not_evaluable": "不可评估"}
+
+
+def _coverage_table(report: Any) -> str:
+    lines = []
+    for pc in report.packs:
+        n = pc.counts()
+        lines.append(f"{pc.pack.document.title}（{pc.pack.document.number}） pack {pc.pack.id} {pc.pack.version}")
+        lines.append(f"coverage {pc.percent:.1f}%: {n['tested']} of {n['evaluable_leaves']} evaluable leaf "
+                     f"provisions encoded and tested; {n['encoded']} encoded but untested, {n['not_encoded']} "
+                     f"not encoded, {n['not_evaluable']} not evaluable")
+        rows = []
+        for p in pc.provisions:
+            rules = ", ".join(p.rules) + (f" (+{len(p.inherited_rules)} via parent)" if p.inherited_rules else "")
+            if p.in_force:
+                rules = (rules + "; " if rules else "") + "pack.yaml in-force dates"
+            passed = sum(1 for c in p.cases if c.passed)
+            failed = len(p.cases) - passed
+            cases = (f"{passed} case(s)" + (f", {failed} FAILING" if failed else "")) if p.cases else ""
+            if p.other_cases:
+                cases += (" + " if cases else "") + f"{p.other_cases} other"
+            detail = p.reason if p.status.value == "not_evaluable" and p.reason and p.leaf else rules
+            rows.append(("  " * p.depth + p.label, f"{p.status.value} {_COVERAGE_ZH[p.status.value]}", cases, detail))
+        widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+        for row in rows:
+            lines.append("  " + "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+        if pc.untested_rules:
+            lines.append("rules no passing case expects: " + ", ".join(pc.untested_rules))
+        for case in pc.failing_cases:
+            lines.append(f"failing case: {case.file}:{case.line}: [{case.provision}] {case.name}")
+        for problem in pc.problems:
+            lines.append(f"broken case file: {problem}")
+        lines.append("")
+    lines.append(f"total coverage {report.percent:.1f}% (tested evaluable leaf provisions / evaluable leaf provisions)")
+    return "\n".join(lines) + "\n"
+
+
+def _cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
+    from .coverage import measure
+
+    report = measure(args.path, holidays=args.holidays)
+    if args.format == "json":
+        text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "html":
+        from .pages import render_coverage
+
+        text = render_coverage(report)
+    else:
+        text = _coverage_table(report)
+    _write(text, args.output, out)
+    if args.fail_under is not None:
+        low = report.below(args.fail_under)
+        for pc in low:
+            print(f"coverage of {pc.pack.id} is {pc.percent:.1f}%, below --fail-under {args.fail_under:g}%",
+                  file=sys.stderr)
+        return EXIT_FINDINGS if low else EXIT_OK
+    return EXIT_OK
+
+
+def _cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
+    from .coverage import measure
+    from .pages import write_site
+
+    report = measure(args.path)
+    try:
+        written = write_site(report, args.output)
+    except OSError as exc:
+        raise _OutputError(f"cannot write into {args.output}: {exc.strerror}") from None
+    for path in written:
+        print(path, file=out)
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
+    from .diffing import diff_paths
+
+    report = diff_paths(args.old, args.new, args.projects, jurisdictions=args.jurisdiction, as_of=args.as_of)
+    if args.format == "json":
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
+    else:
+        _diff_table(report, out)
+    return EXIT_FINDINGS if report.changed or report.added_rules or report.removed_rules else EXIT_OK
+
+
+def _diff_table(report: Any, out: TextIO) -> None:
+    def packs(refs: Any) -> str:
+        return ", ".join(f"{p.id} {p.version} {p.content_hash[:15]}…" for p in refs) or "(none in force)"
+
+    print(f"old: {packs(report.old_packs)}", file=out)
+    print(f"new: {packs(report.new_packs)}", file=out)
+    print(f"jurisdiction(s) {', '.join(report.jurisdictions)} · as of {report.as_of.isoformat()}", file=out)
+    for title, rules in (("added rules", report.added_rules), ("removed rules", report.removed_rules)):
+        if rules:
+            print(f"{title}: {', '.join(rules)}", file=out)
+    for project in report.changed:
+        print(f"\n{project.label()} [{project.jurisdiction}]", file=out)
+        for change in project.changes:
+            old, new = change.old, change.new
+            outcome = ""
+            if old is not None and new is not None and old.outcome != new.outcome:
+                outcome = f"  outcome {old.outcome} → {new.outcome}"
+            due = ""
+            if old is not None and new is not None and old.due != new.due:
+                due = f"  due {old.due} → {new.due}"
+            print(f"  {change.rule}: {change.transition}{outcome}{due}", file=out)
+            if old is not None:
+                print(f"      old: {old.explanation_zh}", file=out)
+            if new is not None:
+                print(f"      new: {new.explanation_zh}", file=out)
+    if report.changed:
+        print("\nby rule:", file=out)
+        for rule, counts in report.by_rule().items():
+            print(f"  {rule}: " + "; ".join(f"{t} ×{n}" for t, n in sorted(counts.items())), file=out)
+    s = report.summary()
+    print(f"\n{s['changed_projects']} of {s['projects']} project(s) changed, {s['changed_decisions']} decision(s); "
+          f"{s['added_rules']} rule(s) added, {s['removed_rules']} removed", file=out)
+
+
+def _cmd_corpus(args: argparse.Namespace, out: TextIO) -> int:
+    from .corpus import boundary_count, dumps, generate
+
+    if args.n is not None and args.n < 1:
+        raise _OutputError("-n must be at least 1")
+    engine = load(args.policies)
+    probes = boundary_count(engine, args.jurisdiction, args.seed)
+    if args.n is not None and args.n < probes:
+        print(f"note: {args.jurisdiction} has {probes} boundary probes; -n {args.n} keeps only the first "
+              f"{args.n} (use -n {probes} or more for all)", file=sys.stderr)
+    _write(dumps(generate(engine, args.jurisdiction, args.n, args.seed)), args.output, out)
+    return EXIT_OK
+
+
+_TOOL_COMMANDS = {"coverage": _cmd_coverage, "docs": _cmd_docs, "diff": _cmd_diff, "corpus": _cmd_corpus}
+
+
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (also usable from tests without a subprocess)."""
     out = out or sys.stdout
     err = err or sys.stderr
     args = _parser().parse_args(argv)
-    commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts}
-    commands["batch"] = _cmd_batch
+    commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts,
+                "replay": _cmd_replay, "compare": _cmd_compare, "batch": _cmd_batch}
+    commands.update(_TOOL_COMMANDS)
     try:
         return commands[args.command](args, out)
     except (GovrulesError, UnknownJurisdiction) as exc:

@@ -20,6 +20,7 @@ __all__ = [
     "ProjectError",
     "ProjectProblem",
     "did_you_mean",
+    "safe_repr",
 ]
 
 
@@ -89,7 +90,7 @@ class ProjectProblem:
             "field": self.field,
             "code": self.code,
             "message": self.message,
-            "value": None if self.value is None else repr(self.value),
+            "value": None if self.value is None else safe_repr(self.value),
             "hint": self.hint,
         }
 
@@ -142,3 +143,15 @@ def did_you_mean(word: str, choices: Sequence[str] | Iterable[str]) -> str | Non
     """A "did you mean …?" hint naming the closest known spelling, or None if none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
+
+
+def safe_repr(value: Any) -> str:
+    """``repr(value)`` for messages, even for an int too long to print (over 4300 digits) or a deep list."""
+    try:
+        return repr(value)
+    except ValueError:  # int max_str_digits: say what it is instead of failing to report the problem
+        if isinstance(value, int):
+            return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
+        return f"<unprintable {type(value).__name__}>"
+    except RecursionError:  # a list nested thousands deep, passed straight from Python
+        return f"<a {type(value).__name__} nested too deeply to print>"

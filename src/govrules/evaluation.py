@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from . import __version__
+from .audit import decision_id
 from .cache import load_pack_cached
 from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
@@ -122,7 +123,7 @@ class Engine:
         plan = self._plans.get((jurisdiction, as_of))
         if plan is None:
             plan = self._plan(jurisdiction, as_of)
-        compiled_packs, used, notices, provision_paths, scoring_rules, parameter_rules = plan
+        compiled_packs, used, notices, provision_paths, scoring_rules, parameter_rules, consulted = plan
         facts, derived = _facts(project, scoring_rules)
         decisions: list[Decision] = []
         provisional: list[str] = []
@@ -147,6 +148,7 @@ class Engine:
         return Report._fast(
             jurisdiction, as_of, project.id, project.name, used, tuple(decisions), notices, __version__,
             self._calendar_sources, self._calendar_fingerprint, provision_paths,
+            partial(decision_id, project, jurisdiction, as_of, consulted, __version__, self._calendar_fingerprint),
         )
 
     def _plan(self, jurisdiction: str, as_of: _dt.date) -> _Plan:
@@ -186,7 +188,9 @@ class Engine:
                                     if rule.when_parameters or rule.parameters)
         plan = (tuple(run), tuple(used), tuple(notices),
                 _provision_paths(tuple(c.pack for c in self._compiled if c.pack.id in {p.id for p in used})),
-                scoring_rules, parameter_rules)
+                scoring_rules, parameter_rules,
+                # every pack of the chain, in force or not (one out of force still gives a notice)
+                tuple(p for p in self._packs if p.jurisdiction.id in chain))
         if len(self._plans) >= 4096:  # bounded: many distinct dates must not grow it forever
             self._plans.clear()
         self._plans[(jurisdiction, as_of)] = plan
@@ -212,7 +216,8 @@ class Engine:
 
 
 _Plan = tuple[tuple[CompiledPack, ...], tuple[PackRef, ...], tuple[Notice, ...],
-              Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]], tuple[Any, ...], frozenset[str]]
+              Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]], tuple[Any, ...], frozenset[str],
+              tuple[Pack, ...]]
 
 
 def _facts(project: Project, scoring_rules: tuple[Any, ...]) -> tuple[dict[str, Any], Mapping[str, tuple[Any, str]]]:
@@ -594,6 +599,9 @@ class _Evaluation:
         assert spec is not None
         result = compute_score(spec, self.facts)
         if result.total is None:
+            # No total: the weights and grade table were not used.
+            base["local_parameters"] = tuple(p for p in base["local_parameters"]
+                                             if p not in spec.parameters())
             names = self.fact_names(result.missing)
             return Decision(
                 status=Status.APPLIES, missing=result.missing, score=result, **base,

@@ -126,7 +126,7 @@ class _PackLoader:
             return None
         self.hasher.update(relative.encode() + b"\0" + doc.raw + b"\0")
         if doc.data is None:
-            self.problems.append(doc.problem((), "the file is empty"))
+            self.problems.append(doc.problem((), "the file is empty", hint="write its content, or delete the file"))
             return None
         found = schema_problems(doc, schema_name)
         self.problems.extend(found)
@@ -242,6 +242,7 @@ class _PackLoader:
               document: Document | None) -> list[Rule]:
         rules: list[Rule] = []
         skipped: set[str] = set()
+        raw_parent: dict[str, str] = {}
         where_of: dict[str, tuple[YamlDocument, tuple[str | int, ...]]] = {}
         number = document.number if document else ""
         for doc in docs:
@@ -262,6 +263,9 @@ class _PackLoader:
                         code="duplicate-rule"))
                     continue
                 where_of[data["id"]] = (doc, here)
+                if isinstance(data.get("exception_to"), str):
+                    # Kept even when the rule has other problems, so a cycle through it is reported too.
+                    raw_parent[data["id"]] = data["exception_to"]
                 if rule is not None:
                     rules.append(rule)
         ids = {r.id for r in rules}
@@ -272,15 +276,14 @@ class _PackLoader:
                 self.problems.append(doc.problem(
                     here + ("exception_to",), f"exception_to names unknown rule {rule.exception_to!r}",
                     hint=did_you_mean(rule.exception_to, list(ids)), code="unknown-rule"))
-        self.check_exception_cycles(rules, where_of)
+        self.check_exception_cycles(raw_parent, where_of)
         # Decisions read best in the document's own order: sort by the first provision cited.
         order = {label: i for i, label in enumerate(provisions)}
         rules.sort(key=lambda r: order.get(r.cites[0].label, len(order)) if r.cites else len(order))
         return rules
 
-    def check_exception_cycles(self, rules: list[Rule],
+    def check_exception_cycles(self, parent: dict[str, str],
                                where_of: dict[str, tuple[YamlDocument, tuple[str | int, ...]]]) -> None:
-        parent = {r.id: r.exception_to for r in rules if r.exception_to}
         reported: set[str] = set()
         for start in parent:
             chain = [start]
@@ -458,7 +461,8 @@ def load_pack(directory: Path | str, vocab: Vocabulary | None = None) -> Pack:
     loader = _PackLoader(Path(directory), vocab or default_vocabulary())
     pack = loader.load()
     if loader.problems or pack is None:
-        raise PackError(loader.problems or [PackProblem(file=str(directory), message="the pack could not be loaded")])
+        raise PackError(loader.problems or [PackProblem(file=str(directory), message="the pack could not be loaded",
+                                                         hint="see docs/pack-format.md")])
     return pack
 
 

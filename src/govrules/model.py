@@ -112,6 +112,10 @@ class Scoring:
     bands: tuple[Band, ...]
     bands_param: str
 
+    def parameters(self) -> tuple[str, ...]:
+        """The local parameters the score rests on: every weight and the grade table."""
+        return (*(d.weight_param for d in self.dimensions), self.bands_param)
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -150,8 +154,7 @@ class Rule:
         names: dict[str, None] = dict.fromkeys(params_used(self.when))
         names.update(dict.fromkeys(params_used(self.require)))
         if self.scoring is not None:
-            names.update(dict.fromkeys(d.weight_param for d in self.scoring.dimensions))
-            names[self.scoring.bands_param] = None
+            names.update(dict.fromkeys(self.scoring.parameters()))
         return tuple(names)
 
 

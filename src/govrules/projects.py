@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 if TYPE_CHECKING:  # pydantic is imported on first validation: loading packs does not need it
     import pydantic
 
-from .amounts import parse_amount
-from .errors import ProjectError, ProjectProblem, did_you_mean
+from .amounts import MAX_AMOUNT, parse_amount, size_problem
+from .errors import ProjectError, ProjectProblem, did_you_mean, safe_repr
 from .vocabulary import FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlReadError, read_yaml_text
 
@@ -71,8 +71,8 @@ def _date(value: Any) -> _dt.date:
         try:
             return _dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"{value!r} is not a calendar date") from None
-    raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-05-11")
+            raise ValueError(f"{safe_repr(value)} is not a calendar date") from None
+    raise ValueError(f"{safe_repr(value)} is not a date; write YYYY-MM-DD, e.g. 2026-05-11")
 
 
 def _number(value: Any) -> Decimal:
@@ -87,10 +87,21 @@ def _number(value: Any) -> Decimal:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(f"{safe_repr(value)} is not a number")
     if number < 0:
         raise ValueError("cannot be negative")
+    problem = size_problem(number, MAX_AMOUNT)
+    if problem:  # e.g. "1e999999999" would overflow the report's normalization
+        raise ValueError(f"{safe_repr(value)} {problem}")
     return number
+
+
+def _integer(value: Any) -> int:
+    # A whole number beyond 10^15 is a typing error, and past 4300 digits Python cannot even
+    # print it (int max_str_digits), so the report could not be written.
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_AMOUNT:
+        raise ValueError("larger than any plausible quantity (limit 10^15)")
+    return value  # type: ignore[no-any-return]
 
 
 _AMOUNT_SCHEMA = {"anyOf": [
@@ -102,7 +113,7 @@ _AMOUNT_SCHEMA = {"anyOf": [
 
 
 def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
-    from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr, WithJsonSchema
+    from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt, StrictStr, WithJsonSchema
 
     if fact_type is FactType.AMOUNT:
         return Annotated[Decimal, BeforeValidator(parse_amount), WithJsonSchema(_AMOUNT_SCHEMA)]
@@ -116,7 +127,7 @@ def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
     if fact_type is FactType.BOOLEAN:
         return StrictBool
     if fact_type is FactType.INTEGER:
-        return StrictInt
+        return Annotated[StrictInt, AfterValidator(_integer)]
     if fact_type is FactType.ENUM:
         return Literal[values]
     return StrictStr
@@ -155,10 +166,10 @@ def _problem(error: Mapping[str, Any], vocab: Vocabulary, given: Mapping[str, An
     hint = None
     fact = vocab.get(name)
     if fact is not None and fact.type is FactType.ENUM:
-        hint = did_you_mean(str(value), list(fact.values)) or "one of: " + ", ".join(fact.values)
-        message = f"{value!r} is not a value of {name}"
+        hint = did_you_mean(value if isinstance(value, str) else safe_repr(value), list(fact.values)) or "one of: " + ", ".join(fact.values)
+        message = f"{safe_repr(value)} is not a value of {name}"
     elif fact is not None and error["type"].startswith(("bool", "int", "string")):
-        message = f"expected {fact.type.value}, got {type(value).__name__} {value!r}"
+        message = f"expected {fact.type.value}, got {type(value).__name__} {safe_repr(value)}"
         if fact.type is FactType.BOOLEAN:
             hint = "write true or false"
     return ProjectProblem(field=".".join(str(p) for p in loc), code=error["type"], value=value,
@@ -218,6 +229,10 @@ def _decode(raw: bytes, suffix: str, source: str) -> Any:
         except (UnicodeDecodeError, ValueError) as exc:
             raise ProjectError([ProjectProblem(field="(file)", code="syntax",
                                                message=f"not valid JSON: {exc}")], source=source) from None
+        except RecursionError:  # e.g. 100 000 nested brackets: no project is shaped like that
+            raise ProjectError([ProjectProblem(field="(file)", code="too-deep",
+                                               message="the JSON is nested too deeply to be a project")],
+                               source=source) from None
     try:
         return read_yaml_text(raw, source).data
     except YamlReadError as exc:

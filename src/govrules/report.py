@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError, dataclass, field, fields
 from operator import itemgetter
 from types import MappingProxyType
@@ -262,6 +262,19 @@ class Report:
     # label -> ((document number, path), ...) for every provision of the packs used
     provision_paths: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(
         default_factory=lambda: MappingProxyType({}), repr=False)
+    # The decision id, or a function computing it on first access: the hash of the project is not
+    # paid for by callers that never read the id (see the ``decision_id`` property).
+    _decision_id: str | Callable[[], str] = field(default="", repr=False, compare=False)
+
+    @property
+    def decision_id(self) -> str:
+        """sha256 over the validated project, jurisdiction, as_of, packs consulted, engine version and
+        calendar fingerprint (``govrules.audit.decision_id``): equal ids mean equal reports."""
+        value = self.__dict__["_decision_id"]
+        if callable(value):
+            value = value()
+            self.__dict__["_decision_id"] = value  # memoised; frozen for every other purpose
+        return value
 
     @classmethod
     def _fast(cls, *values: Any) -> Report:
@@ -316,6 +329,7 @@ class Report:
         return {
             "format": REPORT_FORMAT,
             "engine": {"name": "govrules", "version": self.engine_version},
+            "decision_id": self.decision_id,
             "jurisdiction": self.jurisdiction,
             "as_of": self.as_of.isoformat(),
             "project": {"id": self.project_id, "name": self.project_name},

@@ -21,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import PackProblem
 
-__all__ = ["MAX_FILE_BYTES", "YamlDocument", "YamlReadError", "read_yaml", "read_yaml_text"]
+__all__ = ["DEFAULT_HINTS", "MAX_DEPTH", "MAX_FILE_BYTES", "YamlDocument", "YamlReadError", "read_yaml", "read_yaml_text"]
 
 #: Anchors and aliases reported one by one before the rest are summed up in one problem.
 _MAX_REPORTED = 9
@@ -102,6 +102,26 @@ class YamlReadError(Exception):
 
 Path_ = tuple[str | int, ...]
 
+#: The advice a problem gets when its check has nothing more specific to say (see ``problem``).
+DEFAULT_HINTS: dict[str, str] = {
+    "invalid": "see docs/pack-format.md for what this part of a pack holds",
+    "schema": "see the file's JSON Schema in src/govrules/schemas/ (named on the file's first line)",
+    "required": "add the missing key; see docs/pack-format.md",
+    "type-mismatch": "compare a fact only with a value of its own type; docs/facts.md lists each fact's type",
+    "kind": "see docs/pack-format.md for the keys each rule kind takes",
+    "condition": "see docs/pack-format.md for the condition shapes",
+    "period": "write a period such as {working_days: 5} or {months: 3}",
+    "duplicate-rule": "give each rule its own id",
+    "duplicate-provision": "list each label and path once in provisions.yaml",
+    "orphan-provision": "list the parent provision (the 条 of a 款, the 款 of a 项) before its parts",
+    "reason-missing": "add reason: saying why the text cannot be evaluated",
+    "text-missing": "copy the provision's verbatim text into text:",
+    "unknown-fact": "docs/facts.md lists every fact (govrules facts)",
+    "unknown-provision": "cite a label listed in provisions.yaml",
+    "unknown-rule": "name the id of a rule of this pack",
+    "unknown-key": "see docs/pack-format.md for the keys allowed here",
+}
+
 
 @dataclass(frozen=True)
 class YamlDocument:
@@ -129,11 +149,15 @@ class YamlDocument:
         self, path: Path_, message: str, *, hint: str | None = None, code: str = "invalid",
         key: bool = False,
     ) -> PackProblem:
-        """A problem located at the node (or key) at ``path`` of this file."""
+        """A problem located at the node (or key) at ``path`` of this file.
+
+        A problem without a specific hint gets the general advice for its code, so every problem
+        says how to fix it.
+        """
         line, column = self.locate(path, key=key)
         return PackProblem(
             file=self.file, line=line, column=column, path=tuple(path), message=message,
-            hint=hint, code=code,
+            hint=hint or DEFAULT_HINTS.get(code, DEFAULT_HINTS["invalid"]), code=code,
         )
 
 
@@ -173,6 +197,8 @@ def _walk(
                 problems.append(PackProblem(
                     file=file, line=line, column=column, path=path, code="key",
                     message="a mapping key must be plain text",
+                    hint="quote the key if it looks like a boolean (\"Y\", \"on\"); keys cannot be lists, "
+                    "mappings or tagged values",
                 ))
                 continue
             key = key_node.value
@@ -198,12 +224,35 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _refuse_anchors(text: str, file: str) -> None:
-    """Refuse every anchor (&) and alias (*), each at its own position."""
+#: Deepest nesting of collections accepted. A real pack nests a rule's conditions a few levels;
+#: far deeper input would overflow the recursive composer (a RecursionError, or a segmentation
+#: fault in libyaml's C composer at ~100 000 levels), so it is refused from the token stream, which
+#: is read without recursion.
+MAX_DEPTH = 64
+
+_OPENING = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+            yaml.FlowSequenceStartToken)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _prescan(text: str, file: str) -> None:
+    """Refuse every anchor (&) and alias (*), each at its own position, and too-deep nesting."""
     problems = []
+    depth = 0
     try:
         for token in yaml.scan(text, Loader=_Base):
-            if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.append(PackProblem(
+                        file=file, line=token.start_mark.line + 1, column=token.start_mark.column + 1,
+                        code="too-deep", message=f"collections are nested more than {MAX_DEPTH} levels deep",
+                        hint="no rule needs this depth; flatten the conditions (all/any take lists)",
+                    ))
+                    break
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+            elif isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
                 what = "anchor" if isinstance(token, yaml.AnchorToken) else "alias"
                 problems.append(PackProblem(
                     file=file, line=token.start_mark.line + 1, column=token.start_mark.column + 1,
@@ -211,11 +260,13 @@ def _refuse_anchors(text: str, file: str) -> None:
                     "(anchors & and aliases * hide structure)", hint="write the value out in full",
                 ))
     except yaml.YAMLError:
-        return  # the parser reports syntax errors with their position
+        pass  # the parser reports syntax errors with their position (nesting found so far is kept)
     if len(problems) > _MAX_REPORTED:
         extra = len(problems) - _MAX_REPORTED
+        first_unreported = problems[_MAX_REPORTED]
         problems = problems[:_MAX_REPORTED] + [PackProblem(
-            file=file, code="alias", message=f"… and {extra} more anchors or aliases",
+            file=file, line=first_unreported.line, column=first_unreported.column, code="alias",
+            message=f"… and {extra} more anchors or aliases from here on", hint="write every value out in full",
         )]
     if problems:
         raise YamlReadError(problems)
@@ -250,8 +301,7 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
     if len(raw) > max_bytes:
         raise _too_large(file, len(raw), max_bytes)
     text = _decode(raw, file)
-    if "&" in text or "*" in text:  # cheap pre-check; most files need no token scan
-        _refuse_anchors(text, file)
+    _prescan(text, file)
     loader = _StrictLoader(text)
     try:
         try:
@@ -264,7 +314,7 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
                 column=mark.column + 1 if mark else None,
                 code="syntax",
                 message=f"YAML syntax error: {exc.problem or exc.context}",
-                hint=exc.context if exc.problem and exc.context else None,
+                hint=exc.context if exc.problem and exc.context else "check the indentation and quoting here",
             )]) from None
         except yaml.reader.ReaderError as exc:
             line, column = _position(text, exc.position)
@@ -275,7 +325,8 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
                 hint="remove the control character",
             )]) from None
         except yaml.YAMLError as exc:
-            raise YamlReadError([PackProblem(file=file, code="syntax", message=str(exc))]) from None
+            raise YamlReadError([PackProblem(file=file, code="syntax", message=str(exc),
+                                             hint="check the file is YAML")]) from None
         marks: dict[Path_, tuple[int, int]] = {}
         key_marks: dict[Path_, tuple[int, int]] = {}
         problems: list[PackProblem] = []
