@@ -191,6 +191,10 @@ def _engine_cached() -> govrules.Engine:
     (PARAMS.replace("at_least: 60}", "at_least: 95}"), RULES, "must be lower than the band before it"),
     (PARAMS, RULES.replace("kind: scoring", "kind: obligation"), "only scoring rules have scoring"),
     (PARAMS, RULES.replace("fact: eval_cost_benefit, weight", "fact: total_investment, weight"), "a dimension score is a number"),
+    # regression (found by the pack-mutation test): an entry without a required key crashed with KeyError
+    (PARAMS.replace("    type: number\n    value: 40\n", "    value: 40\n"), RULES, "'type' is required here"),
+    (PARAMS.replace("    en: weight, cost\n", ""), RULES, "'en' is required here"),
+    (PARAMS.replace("  - id: w_cost\n", "  - id: w_cost\n    id_again: 1\n"), RULES, "id_again"),
 ])
 def test_bad_scoring_and_parameters_are_located_pack_errors(tmp_path: Path, params: str, rules: str,
                                                             message: str) -> None:

@@ -129,6 +129,8 @@ def parse_parameters(doc: YamlDocument, entries: Any, problems: list[PackProblem
         return result
     for index, entry in enumerate(entries):
         where: tuple[str | int, ...] = ("local_parameters", index)
+        if not isinstance(entry, dict) or any(p.file == doc.file and p.path[:2] == where for p in problems):
+            continue  # the schema check has already said what is wrong with this entry
         pid = entry["id"]
         if pid in result:
             problems.append(doc.problem(where + ("id",), f"local parameter {pid!r} is declared twice",
