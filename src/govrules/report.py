@@ -270,7 +270,7 @@ class Report:
     def decision_id(self) -> str:
         """sha256 over the validated project, jurisdiction, as_of, packs consulted, engine version and
         calendar fingerprint (``govrules.audit.decision_id``): equal ids mean equal reports."""
-        value = self.__dict__["_decision_id"]
+        value: str | Callable[[], str] = self.__dict__["_decision_id"]
         if callable(value):
             value = value()
             self.__dict__["_decision_id"] = value  # memoised; frozen for every other purpose
