@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 from pathlib import Path
 from typing import Any
 
@@ -174,18 +175,9 @@ class _Columns:
         return pc.take(mapped, pc.index_in(column, value_set=uniques))
 
     def condition(self, cond: Condition) -> pa.Array:
-        if isinstance(cond, All):
-            parts = [self.condition(c) for c in cond.items]
-            result = parts[0]
-            for part in parts[1:]:
-                result = pc.and_kleene(result, part)
-            return result
-        if isinstance(cond, AnyOf):
-            parts = [self.condition(c) for c in cond.items]
-            result = parts[0]
-            for part in parts[1:]:
-                result = pc.or_kleene(result, part)
-            return result
+        if isinstance(cond, (All, AnyOf)):  # Kleene and/or: null is unknown, as in the engine
+            combine = pc.and_kleene if isinstance(cond, All) else pc.or_kleene
+            return reduce(combine, [self.condition(c) for c in cond.items])
         if isinstance(cond, Not):
             return pc.invert(self.condition(cond.item))
         column = self.get(cond.fact)
