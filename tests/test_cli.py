@@ -415,6 +415,59 @@ def test_test_broken_case_file_exits_1(tmp_path: Path) -> None:
     assert "no expected rule of this case cites 第二条" in out
 
 
+IN_FORCE_CASES = """\
+provision: 第三条
+cases:
+  - name: 施行前一日，本办法尚未施行
+    as_of: "2024-01-31"
+    project: {project_type: construction}
+    pack_in_force: false
+  - name: 自2024年2月1日起施行，含当日
+    as_of: "2024-02-01"
+    project: {project_type: construction}
+    pack_in_force: true
+"""
+
+
+def _pack_with_in_force_cases(root: Path, cases: str) -> Path:
+    """The demo pack with 第三条 (本办法自2024年2月1日起施行) cited as the in-force provision."""
+    provisions = PROVISIONS.replace("    evaluable: false\n    reason: 施行日期条款。\n", "")
+    directory = write_pack(root, "demo", provisions=provisions, rules=RULES,
+                           cases={"test_first.yaml": CASES, "test_in_force.yaml": cases})
+    with (directory / "pack.yaml").open("a", encoding="utf-8") as f:
+        f.write("  in_force_cites: 第三条\n")
+    return root
+
+
+def test_in_force_cases_test_the_date_on_both_sides_and_count_for_coverage(tmp_path: Path) -> None:
+    from govrules.coverage import CoverageStatus, measure
+
+    policies = _pack_with_in_force_cases(tmp_path / "policies", IN_FORCE_CASES)
+    code, out, _ = run("test", str(policies))
+    assert code == 0, out
+    assert out.strip().splitlines()[-1].startswith("4 passed, 0 failed")
+    assert measure(policies).pack("demo").provision("第三条").status is CoverageStatus.TESTED
+
+
+def test_an_in_force_case_on_the_wrong_side_fails(tmp_path: Path) -> None:
+    wrong = IN_FORCE_CASES.replace("pack_in_force: false", "pack_in_force: true")
+    policies = _pack_with_in_force_cases(tmp_path / "policies", wrong)
+    code, out, _ = run("test", str(policies))
+    assert code == 1
+    assert "pack_in_force expected True, got False" in out
+    from govrules.coverage import measure
+    assert [c.name for c in measure(policies).pack("demo").failing_cases] == ["施行前一日，本办法尚未施行"]
+
+
+def test_pack_in_force_on_another_provision_is_a_broken_case_file(tmp_path: Path) -> None:
+    misplaced = IN_FORCE_CASES.replace("provision: 第三条", "provision: 第一条")
+    policies = _pack_with_in_force_cases(tmp_path / "policies", misplaced)
+    code, out, _ = run("test", str(policies))
+    assert code == 1
+    assert "BROKEN" in out
+    assert "pack_in_force tests the provision pack.yaml cites for the in-force date (第三条), not 第一条" in out
+
+
 def test_test_broken_pack_exits_4(tmp_path: Path) -> None:
     policies = make_pack(tmp_path / "policies", rules=BROKEN_RULES)
     code, _, err = run("test", str(policies))

@@ -80,10 +80,12 @@ def test_wuxing_counts_add_up_and_name_the_rules() -> None:
     assert tiers.status is CoverageStatus.TESTED
     assert "wuxing.approval.feasibility_study" in tiers.rules
     assert all(c.file.startswith("tests/test_") for c in tiers.cases)
-    # 第三十三条 sets the date in force: encoded by pack.yaml, which no case file can test.
-    assert cov.provision("第三十三条").in_force
-    assert cov.provision("第三十三条").status is CoverageStatus.ENCODED
-    assert 0 < cov.percent < 100
+    # 第三十三条 sets the date in force: encoded by pack.yaml, tested by cases stating pack_in_force.
+    in_force = cov.provision("第三十三条")
+    assert in_force.in_force and in_force.rules == ()
+    assert in_force.status is CoverageStatus.TESTED
+    assert {c.file for c in in_force.cases} == {"tests/test_art33_in_force.yaml"}
+    assert cov.percent == 100
 
 
 def test_table_json_and_html(demo: Path, tmp_path: Path) -> None:

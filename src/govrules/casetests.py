@@ -46,6 +46,9 @@ class Case:
     expectations: tuple[Expectation, ...]
     file: str
     line: int | None = None
+    #: Whether the case's own pack is in force on ``as_of`` (tests the provision setting the date).
+    pack_in_force: bool | None = None
+    pack: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +116,10 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
     except GovrulesError as exc:
         return CaseResult(case, error=str(exc))
     mismatches = []
+    if case.pack_in_force is not None:
+        in_force = any(p.id == case.pack for p in report.packs)
+        if in_force != case.pack_in_force:
+            mismatches.append(Mismatch(f"(pack {case.pack})", "pack_in_force", case.pack_in_force, in_force))
     for expectation in case.expectations:
         try:
             decision = report.decision(expectation.rule)
@@ -206,7 +213,19 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
             continue
         expectations = []
         covers = False
-        for j, exp in enumerate(raw["expect"]):
+        pack_in_force = raw.get("pack_in_force")
+        if pack_in_force is not None:
+            # The in-force date is set by pack.yaml, citing the provision that sets it (施行日期).
+            in_force_label = pack.document.in_force_cites
+            case_path = pack.provisions[provision].path
+            if in_force_label is not None and pack.provisions[in_force_label].path[:len(case_path)] == case_path:
+                covers = True  # the case names that provision, or one containing it
+            else:
+                problems.append(doc.problem(
+                    here + ("pack_in_force",), f"pack_in_force tests the provision pack.yaml cites for the "
+                    f"in-force date ({in_force_label or 'none'}), not {provision}", code="in-force-case",
+                    hint="name that provision in this case, or expect decisions instead"))
+        for j, exp in enumerate(raw.get("expect", ())):
             cited = _cites_within(engine, exp["rule"], pack.id, provision)
             if cited is None and exp["rule"].startswith(pack.id + "."):
                 problems.append(doc.problem(here + ("expect", j, "rule"), f"no rule {exp['rule']!r} in {pack.id}",
@@ -224,7 +243,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
             name=raw["name"], provision=provision, jurisdiction=raw.get("jurisdiction",
                                                                         data.get("jurisdiction", pack.jurisdiction.id)),
             as_of=as_of, project=raw["project"], expectations=tuple(expectations),
-            file=doc.file, line=doc.locate(here)[0],
+            file=doc.file, line=doc.locate(here)[0], pack_in_force=pack_in_force, pack=pack.id,
         ))
     if problems:
         raise PackError(problems)

@@ -12,7 +12,8 @@ Definitions (also in docs/tools.md):
   beside the provision (``cases``); the second only counted (``other_cases``: e.g. every case
   checks the scope rules, citing 第二条, along the way).
 * The provision ``pack.yaml`` names in ``document.in_force_cites`` (the 施行 date) is encoded by
-  the pack's in-force dates; no case can expect a decision of it, so it stays encoded, untested.
+  the pack's in-force dates, and tested by passing cases that name it and state ``pack_in_force``
+  (whether the pack is in force on the case's ``as_of``).
 * Coverage of a pack = evaluable leaves that are encoded and tested / evaluable leaves, in percent
   (100 when a pack has no evaluable leaf). Not-evaluable leaves are left out: they carry a reason.
 """
@@ -198,7 +199,7 @@ def _pack_coverage(engine: Engine, pack: Pack) -> PackCoverage:
         rules = {e.rule for e in r.case.expectations}
         if r.passed:
             expected_rules |= rules
-        case_info.append((ref, by_label[r.case.provision].path, rules))
+        case_info.append((ref, by_label[r.case.provision].path, rules, r.case.pack_in_force is not None))
     rule_cites = {rule.id: [c.path for c in rule.cites] for rule in pack.rules}
 
     leaf_status: dict[str, CoverageStatus] = {}
@@ -208,13 +209,13 @@ def _pack_coverage(engine: Engine, pack: Pack) -> PackCoverage:
         inherited = tuple(rid for rid, paths in rule_cites.items()
                           if rid not in direct and any(_within(p, prov.path) for p in paths))
         encoding = set(direct) | set(inherited)
-        # The provision setting the in-force date is encoded by pack.yaml, not by a rule; no case
-        # file can expect a decision of it, so it counts as encoded and untested.
+        # The provision setting the in-force date is encoded by pack.yaml, not by a rule; it is tested
+        # by cases that state whether the pack is in force (``pack_in_force``) on a date.
         in_force = label == pack.document.in_force_cites
-        on_line = [_within(named, prov.path) or _within(prov.path, named) for _, named, _ in case_info]
-        cases = tuple(ref for (ref, _, rules), line in zip(case_info, on_line, strict=True)
-                      if line and rules & encoding)
-        others = sum(1 for (ref, _, rules), line in zip(case_info, on_line, strict=True)
+        on_line = [_within(named, prov.path) or _within(prov.path, named) for _, named, _, _ in case_info]
+        cases = tuple(ref for (ref, _, rules, dated), line in zip(case_info, on_line, strict=True)
+                      if line and (rules & encoding or (in_force and dated)))
+        others = sum(1 for (ref, _, rules, _), line in zip(case_info, on_line, strict=True)
                      if not line and ref.passed and rules & set(direct))
         if not prov.children:
             tested = others > 0 or any(c.passed for c in cases)
@@ -239,7 +240,7 @@ def _pack_coverage(engine: Engine, pack: Pack) -> PackCoverage:
     return PackCoverage(
         pack=pack, provisions=tuple(provisions),
         untested_rules=tuple(r.id for r in pack.rules if r.id not in expected_rules),
-        failing_cases=tuple(ref for ref, _, _ in case_info if not ref.passed),
+        failing_cases=tuple(ref for ref, _, _, _ in case_info if not ref.passed),
         problems=tuple(problems),
     )
 
