@@ -24,7 +24,7 @@ from .conditions import Compare, Equals, Known, Literal, OneOf, iter_leaves, sho
 from .errors import ProjectError, ProjectProblem
 from .evaluation import Engine
 from .model import Pack
-from .projects import Project, json_value, parse_project
+from .projects import Project, json_value, parse_project, read_project_bytes
 from .report import Report, Status
 from .vocabulary import FactType, Vocabulary
 
@@ -55,11 +55,7 @@ def read_corpus(path: Path | str) -> list[CorpusEntry]:
     """
     path = Path(path)
     source = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProjectError([ProjectProblem(field="(file)", code="unreadable",
-                                           message=f"cannot read {source}: {exc.strerror}")], source=source) from None
+    raw = read_project_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -213,13 +213,17 @@ def parse_project(data: Any, vocab: Vocabulary | None = None, *, source: str | N
 def read_project(path: Path | str, vocab: Vocabulary | None = None) -> Project:
     """Read a project from a ``.json``, ``.yaml`` or ``.yml`` file."""
     path = Path(path)
-    source = str(path)
+    raw = read_project_bytes(path)
+    return parse_project(_decode(raw, path.suffix.lower(), str(path)), vocab, source=str(path))
+
+
+def read_project_bytes(path: Path) -> bytes:
+    """The bytes of a project (or corpus) file; a file that cannot be read is a ``ProjectError``."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ProjectError([ProjectProblem(field="(file)", code="unreadable",
-                                           message=f"cannot read {source}: {exc.strerror}")]) from None
-    return parse_project(_decode(raw, path.suffix.lower(), source), vocab, source=source)
+                                           message=f"cannot read {path}: {exc.strerror}")], source=str(path)) from None
 
 
 def _decode(raw: bytes, suffix: str, source: str) -> Any:
