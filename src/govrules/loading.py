@@ -152,7 +152,8 @@ class _PackLoader:
             return None
         meta = meta_doc.data
         document = self.document(meta_doc, meta["document"])
-        self.params = parse_parameters(meta_doc, meta.get("local_parameters"), self.problems)
+        self.params = parse_parameters(meta_doc, meta.get("local_parameters"), self.problems,
+                                       self.broken[meta_doc.file])
         provisions = self.provisions(prov_doc)
         rules = self.rules(meta["id"], rule_docs, provisions, document)
         if document is not None and document.in_force_cites and document.in_force_cites not in provisions:

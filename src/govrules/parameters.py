@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -122,14 +123,16 @@ def _convert(ptype: ParameterType, raw: Any) -> Any:
     return tuple(bands)
 
 
-def parse_parameters(doc: YamlDocument, entries: Any, problems: list[PackProblem]) -> dict[str, Parameter]:
-    """Parse ``local_parameters`` of a (schema-checked) pack.yaml; problems are appended, located."""
+def parse_parameters(doc: YamlDocument, entries: Any, problems: list[PackProblem],
+                     broken: Collection[tuple[str | int, ...]] = ()) -> dict[str, Parameter]:
+    """Parse ``local_parameters`` of a schema-checked pack.yaml, skipping the entries the schema
+    refused (``broken``: their ``("local_parameters", index)`` paths); problems are appended, located."""
     result: dict[str, Parameter] = {}
     if not isinstance(entries, list):
         return result
     for index, entry in enumerate(entries):
         where: tuple[str | int, ...] = ("local_parameters", index)
-        if not isinstance(entry, dict) or any(p.file == doc.file and p.path[:2] == where for p in problems):
+        if where in broken:
             continue  # the schema check has already said what is wrong with this entry
         pid = entry["id"]
         if pid in result:
