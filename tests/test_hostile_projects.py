@@ -45,10 +45,12 @@ def evaluate_or_project_error(data: Any, jurisdiction: str, as_of: dt.date = AS_
         report = engine().evaluate(data, jurisdiction, as_of)
     except ProjectError as exc:
         assert exc.problems
-        json.dumps(exc.to_dict(), ensure_ascii=False)  # the error itself must always be reportable
-        str(exc)
+        # the error itself must always be reportable, as JSON and as UTF-8 text
+        json.dumps(exc.to_dict(), ensure_ascii=False).encode("utf-8")
+        str(exc).encode("utf-8")
         return exc
-    json.loads(report.to_json())
+    json.loads(report.to_json().encode("utf-8"))
+    assert report.decision_id.startswith("sha256:")
     return report
 
 
@@ -59,8 +61,14 @@ def bad_fields(error: ProjectError) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 # Arbitrary JSON-like documents
 
+def any_text(max_size: int) -> st.SearchStrategy[str]:
+    """Text over every code point, lone surrogates included (a JSON file can spell "\\udc80")."""
+    return st.text(st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF), max_size=max_size)
+
+
 json_scalars = (st.none() | st.booleans() | st.integers() | st.integers(min_value=15, max_value=5000).map(lambda n: 10**n + 1)
-                | st.floats() | st.decimals() | st.text(max_size=20) | st.dates() | st.datetimes())
+                | st.floats() | st.decimals() | st.text(max_size=20) | st.dates() | st.datetimes()
+                | any_text(max_size=8))
 json_values = st.recursive(
     json_scalars,
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
@@ -71,7 +79,7 @@ hostile_strings = st.sampled_from([
     "", " ", "\x00", "\ufeff500万", "５００万", "五百万元", "construction", "fiscal", "true", "2026-05-01",
     "9" * 5000, "0.1", "-0", "Infinity", "1,00", "2026-02-29", "2024-02-29",
 ])
-field_names = st.sampled_from(sorted(VOCAB) + ["id", "name"]) | st.text(max_size=12)
+field_names = st.sampled_from(sorted(VOCAB) + ["id", "name"]) | st.text(max_size=12) | any_text(max_size=6)
 documents = (st.dictionaries(field_names, json_values | hostile_strings, max_size=10)
              | json_values)  # not even a mapping, sometimes
 
@@ -83,7 +91,23 @@ def test_arbitrary_document_gives_a_report_or_names_the_bad_fields(jurisdiction:
     outcome = evaluate_or_project_error(data, jurisdiction)
     if isinstance(outcome, ProjectError) and isinstance(data, dict) and all(isinstance(k, str) for k in data):
         # every problem names a field that was submitted (or the document as a whole)
-        assert bad_fields(outcome) <= set(data) | {"(project)"}, outcome.problems
+        # (a name that is not valid Unicode is named in its printable ``ascii`` spelling)
+        assert bad_fields(outcome) <= set(data) | {ascii(k) for k in data} | {"(project)"}, outcome.problems
+
+
+@settings(max_examples=150, deadline=DEADLINE)
+@given(field=st.sampled_from(["id", "name"]), text=any_text(max_size=6), key=any_text(max_size=4))
+def test_any_text_in_id_name_or_a_field_name_gives_a_report_or_names_the_field(field: str, text: str,
+                                                                              key: str) -> None:
+    outcome = evaluate_or_project_error({field: text, "project_type": "construction"}, "wuxing")
+    if isinstance(outcome, ProjectError):
+        assert bad_fields(outcome) == {field}
+    else:
+        assert getattr(outcome, f"project_{field}") == text
+    if key not in VOCAB and key not in ("id", "name"):
+        error = evaluate_or_project_error({key: True}, "wuxing")
+        assert isinstance(error, ProjectError)
+        assert bad_fields(error) <= {key, ascii(key)}
 
 
 # ---------------------------------------------------------------------------------------------

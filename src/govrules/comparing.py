@@ -11,7 +11,6 @@ what it could not decide.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 from .evaluation import Engine
 from .projects import Project, parse_project, read_project
-from .report import Decision, Report, Status
+from .report import Decision, Report, Status, json_text
 
 __all__ = ["CATEGORIES", "Comparison", "Entry", "compare"]
 
@@ -102,7 +101,7 @@ class Comparison:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        return json_text(self.to_dict())
 
     def to_markdown(self, lang: str = "zh") -> str:
         """A table: one row per category, one column per jurisdiction."""

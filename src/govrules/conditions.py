@@ -25,7 +25,6 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, Union
 
 from .amounts import AmountError, format_amount, parse_amount
@@ -51,6 +50,7 @@ __all__ = [
     "compile_condition",
     "describe",
     "explain",
+    "explain_both",
     "facts_used",
     "missing_facts",
     "param_comparisons",
@@ -613,10 +613,38 @@ def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
     return disjunction
 
 
-@lru_cache(maxsize=8192)
+# Explanations evaluate and describe the sub-conditions of every decision they spell out. Both
+# are memoized by the identity of the (long-lived, immutable) condition node: hashing a frozen
+# condition tree walks all of it, which cost more than the explanation itself. Each entry keeps
+# its node (and calendar or vocabulary) alive, so an id cannot be reused while it is cached; the
+# caches are bounded and cleared when full.
+_MEMO_SIZE = 16_384
+_COMPILED: dict[tuple[int, int], tuple[Condition, Calendar, Compiled]] = {}
+_DESCRIBED: dict[tuple[int, int], tuple[Condition, Vocabulary, tuple[str, str]]] = {}
+
+
 def _compiled(cond: Condition, calendar: Calendar) -> Compiled:
-    """``compile_condition``, memoized: explanations evaluate sub-conditions of every decision."""
-    return compile_condition(cond, calendar)
+    """``compile_condition``, memoized by node identity."""
+    entry = _COMPILED.get((id(cond), id(calendar)))
+    if entry is not None and entry[0] is cond and entry[1] is calendar:
+        return entry[2]
+    compiled = compile_condition(cond, calendar)
+    if len(_COMPILED) >= _MEMO_SIZE:
+        _COMPILED.clear()
+    _COMPILED[(id(cond), id(calendar))] = (cond, calendar, compiled)
+    return compiled
+
+
+def _described(cond: Condition, vocab: Vocabulary) -> tuple[str, str]:
+    """``describe`` in Chinese and English, memoized by node identity."""
+    entry = _DESCRIBED.get((id(cond), id(vocab)))
+    if entry is not None and entry[0] is cond and entry[1] is vocab:
+        return entry[2]
+    texts = (describe(cond, vocab, "zh"), describe(cond, vocab, "en"))
+    if len(_DESCRIBED) >= _MEMO_SIZE:
+        _DESCRIBED.clear()
+    _DESCRIBED[(id(cond), id(vocab))] = (cond, vocab, texts)
+    return texts
 
 
 def missing_facts(cond: Condition, facts: Facts, calendar: Calendar) -> tuple[str, ...]:
@@ -719,21 +747,33 @@ def _wrap(cond: Condition, vocab: Vocabulary, lang: str) -> str:
 
 def explain(cond: Condition, facts: Facts, vocab: Vocabulary, calendar: Calendar, lang: str = "zh") -> str:
     """The parts of ``cond`` that decided its value for these facts, with the values used."""
-    value = _compiled(cond, calendar)(facts)
+    return explain_both(cond, facts, vocab, calendar)[0 if lang == "zh" else 1]
+
+
+def explain_both(cond: Condition, facts: Facts, vocab: Vocabulary, calendar: Calendar) -> tuple[str, str]:
+    """``explain`` in Chinese and English, from one walk of the condition."""
+    return _explain(cond, _compiled(cond, calendar)(facts), facts, vocab, calendar)
+
+
+def _explain(cond: Condition, value: bool | None, facts: Facts, vocab: Vocabulary,
+             calendar: Calendar) -> tuple[str, str]:
     if isinstance(cond, (All, AnyOf)):
-        decisive = [i for i in cond.items if _compiled(i, calendar)(facts) is value]
+        # The decisive parts are those with the value of the whole (Kleene: all of a true
+        # conjunction, the false ones of a false one, the unknown ones of an unknown one).
         if isinstance(cond, All) and value is True or isinstance(cond, AnyOf) and value is False:
-            decisive = list(cond.items)
-        joiner = "；" if lang == "zh" else "; "
-        return joiner.join(explain(i, facts, vocab, calendar, lang) for i in decisive)
+            decisive: tuple[Condition, ...] | list[Condition] = cond.items
+        else:
+            decisive = [i for i in cond.items if _compiled(i, calendar)(facts) is value]
+        parts = [_explain(i, value, facts, vocab, calendar) for i in decisive]
+        return "；".join(p[0] for p in parts), "; ".join(p[1] for p in parts)
     if isinstance(cond, Not):
-        inner = explain(cond.item, facts, vocab, calendar, lang)
+        inner_zh, inner_en = _explain(cond.item, None if value is None else not value, facts, vocab, calendar)
         if value is None:
-            return inner
-        if lang == "zh":
-            return f"{describe(cond, vocab, lang)}{'成立' if value else '不成立'}（{inner}）"
-        return f"{describe(cond, vocab, lang)} {'holds' if value else 'does not hold'} ({inner})"
-    return _explain_leaf(cond, value, facts, vocab, lang)
+            return inner_zh, inner_en
+        shown_zh, shown_en = _described(cond, vocab)
+        return (f"{shown_zh}{'成立' if value else '不成立'}（{inner_zh}）",
+                f"{shown_en} {'holds' if value else 'does not hold'} ({inner_en})")
+    return (_explain_leaf(cond, value, facts, vocab, "zh"), _explain_leaf(cond, value, facts, vocab, "en"))
 
 
 def _explain_leaf(cond: Compare | Equals | OneOf | Known, value: bool | None, facts: Facts,
@@ -742,10 +782,10 @@ def _explain_leaf(cond: Compare | Equals | OneOf | Known, value: bool | None, fa
     fact = vocab.get(cond.fact)
     name = _name(vocab, cond.fact, lang)
     actual = show_value(facts.get(cond.fact), fact, lang)
+    described = _described(cond, vocab)[0 if zh else 1]
     if value is None:
         lacking = "、".join(_name(vocab, f, lang) for f in facts_used(cond) if facts.get(f) is None)
-        return f"{describe(cond, vocab, lang)}：缺少{lacking}" if zh else \
-            f"{describe(cond, vocab, lang)}: missing {lacking}"
+        return f"{described}：缺少{lacking}" if zh else f"{described}: missing {lacking}"
     if isinstance(cond, Equals):
         if value:
             return f"{name}：{actual}" if zh else f"{name} is {actual}"
@@ -755,12 +795,12 @@ def _explain_leaf(cond: Compare | Equals | OneOf | Known, value: bool | None, fa
         return (f"{name}为{actual}" + ("" if value else "，不在所列之中")) if zh else \
             (f"{name} is {actual}" + ("" if value else ", not one of those listed"))
     if isinstance(cond, Known):
-        return describe(cond, vocab, lang) if value is cond.known else (
+        return described if value is cond.known else (
             (f"未填写{name}" if cond.known else f"已填写{name}（{actual}）") if zh else
             (f"{name} is not given" if cond.known else f"{name} is given ({actual})"))
     shown = "，".join(f"{_name(vocab, f, lang)}={show_value(facts.get(f), vocab.get(f), lang)}"
                      for f in facts_used(cond)) if zh else \
         ", ".join(f"{_name(vocab, f, lang)}={show_value(facts.get(f), vocab.get(f), lang)}" for f in facts_used(cond))
     if zh:
-        return f"{describe(cond, vocab, lang)}{'成立' if value else '不成立'}（{shown}）"
-    return f"{describe(cond, vocab, lang)} {'holds' if value else 'does not hold'} ({shown})"
+        return f"{described}{'成立' if value else '不成立'}（{shown}）"
+    return f"{described} {'holds' if value else 'does not hold'} ({shown})"

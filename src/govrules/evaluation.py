@@ -21,7 +21,7 @@ from .audit import decision_id
 from .cache import load_pack_cached
 from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
-from .conditions import explain, missing_facts
+from .conditions import explain_both, missing_facts
 from .errors import GovrulesError, did_you_mean
 from .loading import load_packs
 from .model import Pack, RuleKind
@@ -541,12 +541,11 @@ class _Evaluation:
             # anyway: the answer is the same either way.
             assert r.require is not None
             base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
+            detail_zh, detail_en = explain_both(r.require, self.facts, self.vocab, self.calendar)
             return Decision(
                 status=Status.SATISFIED, **base,
-                explanation_zh="满足要求：" + explain(r.require, self.facts, self.vocab, self.calendar, "zh")
-                + "（例外情形是否成立不影响结论）" + self.principle_zh(r),
-                explanation_en="Satisfied: " + explain(r.require, self.facts, self.vocab, self.calendar, "en")
-                + " (whether an exception applies does not change this)",
+                explanation_zh="满足要求：" + detail_zh + "（例外情形是否成立不影响结论）" + self.principle_zh(r),
+                explanation_en="Satisfied: " + detail_en + " (whether an exception applies does not change this)",
             )
         if gate is None:
             missing = dict.fromkeys(self.scope_missing() if in_scope is None else ())
@@ -579,8 +578,7 @@ class _Evaluation:
                     explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + self.principle_zh(r),
                     explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}",
                 )
-            detail_zh = explain(r.require, self.facts, self.vocab, self.calendar, "zh")
-            detail_en = explain(r.require, self.facts, self.vocab, self.calendar, "en")
+            detail_zh, detail_en = explain_both(r.require, self.facts, self.vocab, self.calendar)
             status = Status.SATISFIED if met else Status.VIOLATED
             word_zh, word_en = ("满足要求", "Satisfied") if met else ("违反要求", "Violated")
             return Decision(
@@ -637,8 +635,7 @@ class _Evaluation:
     def why(self, cond: Any) -> tuple[str, str]:
         if cond is None:
             return "本办法范围内的项目均适用", "every project within the measure's scope"
-        return (explain(cond, self.facts, self.vocab, self.calendar, "zh"),
-                explain(cond, self.facts, self.vocab, self.calendar, "en"))
+        return explain_both(cond, self.facts, self.vocab, self.calendar)
 
     def fact_names(self, names: Iterable[str]) -> tuple[str, str]:
         names = list(names)

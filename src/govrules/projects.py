@@ -104,6 +104,25 @@ def _integer(value: Any) -> int:
     return value  # type: ignore[no-any-return]
 
 
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unicode_text(value: str) -> str:
+    """Text must be valid Unicode: a lone surrogate (e.g. "\\udc80" in a JSON file) cannot be written
+    as UTF-8, so no report, log line or error message could carry it."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"contains an unpaired surrogate (U+{ord(value[exc.start]):04X} at position {exc.start}),"
+                         " which is not valid Unicode text") from None
+    return value
+
+
 _AMOUNT_SCHEMA = {"anyOf": [
     {"type": "integer", "minimum": 0},
     {"type": "number", "minimum": 0, "description": "exact decimal; a binary float is refused in Python"},
@@ -130,17 +149,18 @@ def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
         return Annotated[StrictInt, AfterValidator(_integer)]
     if fact_type is FactType.ENUM:
         return Literal[values]
-    return StrictStr
+    return Annotated[StrictStr, AfterValidator(_unicode_text)]
 
 
 @lru_cache(maxsize=8)
 def _model(vocab: Vocabulary) -> type[pydantic.BaseModel]:
     import pydantic
-    from pydantic import ConfigDict, Field, StrictStr
+    from pydantic import AfterValidator, ConfigDict, Field, StrictStr
 
+    text = Annotated[StrictStr, AfterValidator(_unicode_text)]
     fields: dict[str, Any] = {
-        "id": (Optional[StrictStr], None),
-        "name": (Optional[StrictStr], None),
+        "id": (Optional[text], None),
+        "name": (Optional[text], None),
     }
     for name, fact in vocab.items():
         described = " ".join(x for x in (fact.zh, "—", fact.en, f"({fact.unit})" if fact.unit else "") if x)
@@ -195,19 +215,41 @@ def parse_project(data: Any, vocab: Vocabulary | None = None, *, source: str | N
             field="(project)", code="type", value=data,
             message=f"a project is a mapping of fact names to values, not {type(data).__name__}",
         )], source=source)
+    try:  # one pass over the keys in C; the slow checks below run only when this one fails
+        "".join(data).encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        _check_keys(data, source)
+    import pydantic
+
+    model_type = _model(vocab)
+    try:
+        model = model_type.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ProjectError([_problem(e, vocab, data) for e in exc.errors()], source=source) from None
+    values = model.__dict__
+    # Only the fields the project gave, in the vocabulary's order (not the caller's), so equal
+    # projects have equal facts whatever order their keys came in.
+    order = _field_order(model_type)
+    given = sorted((k for k in data if k not in _META and values[k] is not None), key=order.__getitem__)
+    facts = {k: values[k] for k in given}
+    return Project(facts=MappingProxyType(facts), id=values.get("id"), name=values.get("name"))
+
+
+def _check_keys(data: Mapping[Any, Any], source: str | None) -> None:
     bad_keys = [k for k in data if not isinstance(k, str)]
     if bad_keys:
         raise ProjectError([ProjectProblem(field=repr(k), code="key", message="field names must be text")
                             for k in bad_keys], source=source)
-    import pydantic
+    broken_keys = [k for k in data if not _is_unicode(k)]
+    if broken_keys:
+        raise ProjectError([ProjectProblem(field=ascii(k), code="key", message="the field name is not valid "
+                                           "Unicode text (it contains an unpaired surrogate)")
+                            for k in broken_keys], source=source)
 
-    try:
-        model = _model(vocab).model_validate(data)
-    except pydantic.ValidationError as exc:
-        raise ProjectError([_problem(e, vocab, data) for e in exc.errors()], source=source) from None
-    values = model.__dict__
-    facts = {k: v for k, v in values.items() if k not in _META and v is not None}
-    return Project(facts=MappingProxyType(facts), id=values.get("id"), name=values.get("name"))
+
+@lru_cache(maxsize=8)
+def _field_order(model_type: type[pydantic.BaseModel]) -> Mapping[str, int]:
+    return MappingProxyType({name: i for i, name in enumerate(model_type.model_fields)})
 
 
 def read_project(path: Path | str, vocab: Vocabulary | None = None) -> Project:

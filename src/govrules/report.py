@@ -15,12 +15,14 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, Protocol
 
+import orjson
+
 from .errors import did_you_mean
 from .model import Citation
 from .projects import json_value
 from .scoring import ScoreResult
 
-__all__ = ["Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT"]
+__all__ = ["Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT", "json_text"]
 
 #: Version of the JSON layout; bumped only on an incompatible change.
 REPORT_FORMAT = 1
@@ -342,7 +344,30 @@ class Report:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON text (UTF-8 Chinese kept readable, key order fixed)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return json_text(self.to_dict(), indent=indent)
+
+
+# Values orjson would write but json refuses (dates, dataclasses, str/int subclasses) are passed
+# through to the fallback, so both paths accept and refuse exactly the same data.
+_ORJSON_OPTIONS = (orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def json_text(data: Any, *, indent: int | None = 2) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=indent)``, byte for byte, but fast.
+
+    Python's own encoder falls back to pure Python whenever ``indent`` is set, and spent more time
+    than the evaluation itself on a whole-pack report (issue 5); orjson writes the same text for
+    the two-space layout. It refuses a few values json accepts (a lone surrogate in a project's
+    name, an integer beyond 64 bits): those reports, and any other indent, go through ``json``.
+    tests/test_report_json.py checks the two agree on every character and on hostile values.
+    """
+    if indent == 2:
+        try:
+            return orjson.dumps(data, option=_ORJSON_OPTIONS).decode()
+        except orjson.JSONEncodeError:
+            pass
+    return json.dumps(data, ensure_ascii=False, indent=indent)
 
 
 _REPORT_FIELDS = tuple(f.name for f in fields(Report))
