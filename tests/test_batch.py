@@ -51,6 +51,53 @@ def test_vectorized_compiled_and_plain_agree(jurisdiction: str, ledger: list[Pro
             assert per_row.column(rule)[i].as_py() == status, (rule, project.facts)
 
 
+@pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledger=st.lists(projects(), min_size=1, max_size=12), repeat=st.integers(min_value=3, max_value=6))
+def test_repeated_rows_are_decided_once_per_combination_and_agree(jurisdiction: str, ledger: list[Project],
+                                                                   repeat: int) -> None:
+    # Each project several times over: at most a third of the rows are distinct, so the column path
+    # decides each distinct combination of condition values once and spreads it back to the rows.
+    batch = _batch(ledger * repeat)
+    as_of = _dt.date(2026, 6, 1)
+    vectorized = evaluate_batch(batch, ENGINE, jurisdiction, as_of)
+    per_row = evaluate_batch(batch, ENGINE, jurisdiction, as_of, vectorized=False)
+    assert vectorized.to_pylist() == per_row.to_pylist()
+
+
+def test_summary_counts_match_the_written_statuses(tmp_path: Path) -> None:
+    import json
+
+    rows = [dict(GOOD, id=f"R{i}", total_investment=f"{400 + 50 * (i % 4)}万元") for i in range(40)]
+    rows[7] = dict(rows[7], budget_amount="很多")
+    ledger = tmp_path / "ledger.csv"
+    _write_csv(ledger, rows)
+    out = tmp_path / "out.jsonl"
+    summary = run_ledger(ledger, out, ENGINE, "wuxing", _dt.date(2026, 6, 1), batch_size=16, progress=False)
+    lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert (summary.rows, summary.bad_rows, summary.bad[0][0]) == (40, 1, 8)
+    for rule, counts in summary.counts.items():
+        written = [line[rule] for line in lines if line[rule] is not None]
+        assert counts == {s.value: written.count(s.value) for s in Status}, rule
+    # 500万元以上 includes 500万元: 20 rows at 500 or 550万元, less the bad one (550万元).
+    assert summary.counts["wuxing.approval.feasibility_study"]["applies"] == 19
+
+
+def test_a_failing_writer_thread_fails_the_run() -> None:
+    from govrules.batch import _BackgroundWriter
+
+    closed = []
+
+    def write(batch: object) -> None:
+        raise OSError("disk full")
+
+    writer = _BackgroundWriter(write, lambda: closed.append(True))
+    writer.write(pa.record_batch({"a": [1]}))
+    with pytest.raises(OSError, match="disk full"):
+        writer.close()
+    assert closed == [True]
+
+
 def _write_csv(path: Path, rows: list[dict[str, str]]) -> None:
     names = list(dict.fromkeys(k for row in rows for k in row))
     with path.open("w", encoding="utf-8", newline="") as handle:

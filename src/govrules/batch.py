@@ -159,6 +159,10 @@ class _Columns:
         self.length = length
         self.vocab = vocab
         self.engine = engine
+        # Equal conditions (location aside) decide alike: each is computed once per batch.
+        self.memo: dict[Condition, pa.Array] = {}
+        # Status codes of each deadline rule, computed on the full columns (see _atoms).
+        self.deadlines: dict[str, pa.Array] = {}
 
     def get(self, name: str) -> pa.Array:
         if name not in self.columns:
@@ -175,20 +179,32 @@ class _Columns:
         return pc.take(mapped, pc.index_in(column, value_set=uniques))
 
     def condition(self, cond: Condition) -> pa.Array:
+        try:
+            return self.memo[cond]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable operand: computed each time
+            return self._condition(cond)
+        result = self.memo[cond] = self._condition(cond)
+        return result
+
+    def _condition(self, cond: Condition) -> pa.Array:
         if isinstance(cond, (All, AnyOf)):  # Kleene and/or: null is unknown, as in the engine
             combine = pc.and_kleene if isinstance(cond, All) else pc.or_kleene
             return reduce(combine, [self.condition(c) for c in cond.items])
         if isinstance(cond, Not):
             return pc.invert(self.condition(cond.item))
         column = self.get(cond.fact)
+        if isinstance(cond, Known):
+            return pc.is_valid(column) if cond.known else pc.is_null(column)
+        if column.null_count == self.length:  # a fact no row states: every comparison is unknown
+            return pa.nulls(self.length, pa.bool_())
         fact_type = _ARROW_TYPES[self.vocab[cond.fact].type]
         if isinstance(cond, Equals):
             return pc.equal(column, pa.scalar(cond.value, fact_type))
         if isinstance(cond, OneOf):
             found = pc.is_in(column, value_set=pa.array(list(cond.values), fact_type))
             return pc.if_else(pc.is_null(column), pa.scalar(None, pa.bool_()), found)
-        if isinstance(cond, Known):
-            return pc.is_valid(column) if cond.known else pc.is_null(column)
         if not isinstance(cond, Compare):  # a condition shape this module does not know yet
             raise _NotVectorizable(type(cond).__name__)
         kernel = _KERNELS[cond.relation]
@@ -198,6 +214,8 @@ class _Columns:
             raise _NotVectorizable(type(cond.value).__name__)
         operand: FactRef = cond.value
         other = self.get(operand.fact)
+        if other.null_count == self.length:
+            return pa.nulls(self.length, pa.bool_())
         if operand.times is not None:
             other = pc.multiply(other, pa.scalar(operand.times, TIMES_TYPE))
         if operand.plus is not None:
@@ -304,20 +322,7 @@ def _decide_pack(compiled: CompiledPack, cols: _Columns, as_of: _dt.date) -> dic
         gate = pc.and_kleene(scoped, fired_of(rule))
         r = rule.rule
         if r.deadline is not None:
-            deadline = r.deadline
-            start = cols.get(deadline.start)
-            within, period_end = deadline.within, cols.engine.calendar.period_end
-            due = cols.dates_mapped(start, lambda d: period_end(d, within).date)  # noqa: B023 - used at once
-            done: pa.Array | None = None
-            for name in deadline.done:
-                column = cols.get(name)
-                done = column if done is None else pc.max_element_wise(done, column, skip_nulls=False)
-            as_of_scalar = pa.scalar(as_of, pa.date32())
-            open_status = pc.if_else(pc.less_equal(as_of_scalar, due), code(Status.PENDING), code(Status.OVERDUE))
-            if done is not None:
-                met = pc.if_else(pc.less_equal(done, due), code(Status.SATISFIED), code(Status.VIOLATED))
-                open_status = pc.if_else(pc.is_valid(done), met, open_status)
-            decided = pc.if_else(pc.is_null(start), code(Status.UNKNOWN), open_status)
+            decided = cols.deadlines[r.id]
         elif r.require is not None:
             met_cond = cols.condition(r.require)
             decided = pc.if_else(pc.is_null(met_cond), code(Status.APPLIES),
@@ -332,6 +337,29 @@ def _decide_pack(compiled: CompiledPack, cols: _Columns, as_of: _dt.date) -> dic
         out[r.id] = pc.if_else(pc.is_null(gate), undecided,
                                pc.if_else(gate, decided, code(Status.NOT_APPLICABLE)))
     return out
+
+
+def _deadline_codes(rule: CompiledRule, cols: _Columns, as_of: _dt.date) -> pa.Array:
+    """Status codes of a deadline rule where it applies: pending/overdue/satisfied/violated/unknown."""
+    deadline = rule.rule.deadline
+    assert deadline is not None
+    start = cols.get(deadline.start)
+    within, period_end = deadline.within, cols.engine.calendar.period_end
+    due = cols.dates_mapped(start, lambda d: period_end(d, within).date)
+    done: pa.Array | None = None
+    for name in deadline.done:
+        column = cols.get(name)
+        done = column if done is None else pc.max_element_wise(done, column, skip_nulls=False)
+    as_of_scalar = pa.scalar(as_of, pa.date32())
+    open_status = pc.if_else(pc.less_equal(as_of_scalar, due), _code(Status.PENDING), _code(Status.OVERDUE))
+    if done is not None:
+        met = pc.if_else(pc.less_equal(done, due), _code(Status.SATISFIED), _code(Status.VIOLATED))
+        open_status = pc.if_else(pc.is_valid(done), met, open_status)
+    return pc.if_else(pc.is_null(start), _code(Status.UNKNOWN), open_status)
+
+
+def _code(status: Status) -> pa.Scalar:
+    return pa.scalar(_CODE[status], pa.int8())
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,15 +385,183 @@ def _facts_read(engine: Engine, jurisdiction: str, as_of: _dt.date) -> dict[str,
     return names
 
 
-def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _dt.date, *,
-                   first_row: int = 0, vectorized: bool = True) -> pa.RecordBatch:
-    """Decide every project (row) of ``batch``; one output row per input row, same order.
+def _leaves(cond: Condition, into: dict[Condition, None]) -> None:
+    """The conditions under ``cond`` that read facts (no and/or/not), each once."""
+    if isinstance(cond, (All, AnyOf)):
+        for item in cond.items:
+            _leaves(item, into)
+    elif isinstance(cond, Not):
+        _leaves(cond.item, into)
+    else:
+        try:
+            into[cond] = None
+        except TypeError:  # an unhashable operand: this plan goes row by row
+            raise _NotVectorizable(type(cond).__name__) from None
 
-    Rows whose cells break the fact vocabulary get an ``error`` text naming the field and no
-    statuses; they never stop the batch. ``first_row`` numbers the rows (for messages) when the
-    batch is one slice of a larger ledger. ``vectorized=False`` forces the per-row compiled path.
-    """
-    vocab = engine.vocabulary
+
+@dataclass(frozen=True)
+class _Prepared:
+    """Everything about an evaluation that does not depend on the rows, built once per ledger."""
+
+    engine: Engine
+    jurisdiction: str
+    as_of: _dt.date
+    plan: tuple[CompiledPack, ...]
+    scoring_rules: tuple[Any, ...]
+    rule_ids: tuple[str, ...]
+    schema: pa.Schema
+    dictionary: pa.Array
+    leaves: tuple[Condition, ...] | None  # None: some condition has no column form (per-row path)
+    deadline_rules: tuple[CompiledRule, ...]
+
+
+def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date) -> _Prepared:
+    plan = engine._plan(jurisdiction, as_of)
+    touched: dict[str, CompiledRule] = {}
+    deadline_rules: list[CompiledRule] = []
+    leaves: dict[Condition, None] | None = {}
+    for compiled in plan[0]:
+        # The rules _decide_pack reads: every rule, the scope rules, and the exceptions they name.
+        todo = [*compiled.rules, *compiled.includes, *compiled.excludes]
+        while todo:
+            rule = todo.pop()
+            key = f"{compiled.pack.id}\x00{rule.rule.id}"
+            if key in touched:
+                continue
+            touched[key] = rule
+            todo += [compiled.by_id[e] for e in rule.exceptions]
+            if rule.rule.exception_to is not None:
+                todo.append(compiled.by_id[rule.rule.exception_to])
+        deadline_rules += [rule for rule in compiled.rules if rule.rule.deadline is not None]
+    try:
+        for rule in touched.values():
+            for cond in (rule.rule.when, rule.rule.require):
+                if cond is not None and leaves is not None:
+                    _leaves(cond, leaves)
+    except _NotVectorizable:
+        leaves = None
+    return _Prepared(engine, jurisdiction, as_of, plan[0], plan[4], tuple(_rule_ids(engine, jurisdiction, as_of)),
+                     output_schema(engine, jurisdiction, as_of), pa.array(_STATUSES, pa.string()),
+                     None if leaves is None else tuple(leaves), tuple(deadline_rules))
+
+
+#: Rows are decided once per distinct combination of condition values when there are at most this
+#: share of distinct combinations; otherwise deciding every row directly is cheaper.
+_REDUCE_AT_MOST = 0.5
+
+
+def _distinct(columns: list[tuple[pa.Array, int]], n: int) -> tuple[pa.Array, int]:
+    """Row → number of its distinct combination of ``columns`` (small codes below the given radix),
+    numbered in order of first appearance, and how many combinations there are."""
+    segments: list[pa.Array] = []
+    key: pa.Array | None = None
+    span = 1
+    for column, radix in columns:
+        if key is not None and span * radix >= 1 << 62:
+            segments.append(key)
+            key, span = None, 1
+        key = column if key is None else pc.add(pc.multiply(key, pa.scalar(radix, pa.int64())), column)
+        span *= radix
+    if key is not None:
+        segments.append(key)
+    if not segments:
+        return pa.repeat(pa.scalar(0, pa.int64()), n), 1
+    index: pa.Array | None = None
+    size = 0
+    for segment in segments:
+        encoded = pc.dictionary_encode(segment)
+        codes = encoded.indices.cast(pa.int64())
+        if index is not None:
+            encoded = pc.dictionary_encode(pc.add(pc.multiply(index, pa.scalar(len(encoded.dictionary),
+                                                                               pa.int64())), codes))
+            codes = encoded.indices.cast(pa.int64())
+        index, size = codes, len(encoded.dictionary)
+    assert index is not None
+    return index, size
+
+
+def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]], first_row: int,
+            positions: pa.Array) -> tuple[dict[str, pa.Array], pa.Array | None, pa.Array | None]:
+    """Status codes per rule, vectorized. Conditions are computed on the full columns as leaves
+    (each fact comparison once); the logic that combines them (scope, exceptions, statuses) runs
+    once per distinct combination of leaf values and error flag, and is spread back to the rows
+    with ``take``. Returns the codes (per combination when reduced), the row → combination index
+    (None when not reduced) and the number of rows of each combination (idem)."""
+    engine, vocab, n = prep.engine, prep.engine.vocabulary, batch.num_rows
+    if prep.leaves is None:
+        raise _NotVectorizable("condition")
+    typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row)
+    full = _Columns(typed, n, vocab, engine)
+    if prep.scoring_rules:
+        _derive_scores(full, prep.scoring_rules)
+    atoms = {leaf: full.condition(leaf) for leaf in prep.leaves}
+    deadlines = {rule.rule.id: _deadline_codes(rule, full, prep.as_of) for rule in prep.deadline_rules}
+    bad: pa.Array | None = None
+    if errors:
+        bad_rows = pa.array(sorted(errors), pa.int64())
+        bad = pc.is_in(pc.add(positions, pa.scalar(first_row, pa.int64())), value_set=bad_rows)
+    parts: list[tuple[pa.Array, int]] = []
+    for atom in atoms.values():
+        if atom.null_count == n:  # a fact the ledger lacks: the same (unknown) on every row
+            continue
+        as_code = atom.cast(pa.int64())  # false 0, true 1, unknown 2
+        parts.append((pc.fill_null(as_code, 2) if atom.null_count else as_code, 3))
+    for codes in deadlines.values():
+        parts.append((pc.fill_null(pc.cast(codes, pa.int64()), len(_STATUSES)), len(_STATUSES) + 1))
+    if bad is not None:
+        parts.append((bad.cast(pa.int64()), 2))
+    index, size = _distinct(parts, n)
+    if size > n * _REDUCE_AT_MOST:
+        cols, reduced_index, weights = full, None, None
+        cols.memo.update(atoms)
+    else:
+        # Combinations are numbered in order of first appearance, so each one starts where the
+        # running maximum of the numbers goes up.
+        first = pc.indices_nonzero(pc.fill_null(pc.pairwise_diff(pc.cumulative_max(index)), 1))
+        tallied = pc.value_counts(index)
+        rows_of = pc.take(tallied.field("counts"), pc.sort_indices(tallied.field("values")))
+        cols = _Columns({}, size, vocab, engine)
+        cols.memo.update({leaf: pc.take(atom, first) for leaf, atom in atoms.items()})
+        deadlines = {rule: pc.take(codes, first) for rule, codes in deadlines.items()}
+        bad = None if bad is None else pc.take(bad, first)
+        reduced_index, weights = index, rows_of
+    cols.deadlines = deadlines
+    decided: dict[str, pa.Array] = {}
+    for compiled in prep.plan:
+        decided.update(_decide_pack(compiled, cols, prep.as_of))
+    if bad is not None:
+        null = pa.scalar(None, pa.int8())
+        decided = {rule: pc.if_else(bad, null, codes) for rule, codes in decided.items()}
+    return decided, reduced_index, weights
+
+
+def _tally(rules: tuple[str, ...], codes: Mapping[str, pa.Array], weights: pa.Array | None) -> dict[str, list[int]]:
+    """How many rows got each status (by code) under each rule: one group-by over all rules at once,
+    each code weighted by the number of rows it stands for (1 when the codes are per row)."""
+    counts = {rule: [0] * len(_STATUSES) for rule in rules}
+    if not rules:
+        return counts
+    size = len(codes[rules[0]])
+    if weights is None:
+        for rule in rules:
+            for entry in pc.value_counts(codes[rule]).to_pylist():
+                if entry["values"] is not None:
+                    counts[rule][entry["values"]] += entry["counts"]
+        return counts
+    # One key per (rule, code): rule number × 8 + code, 7 standing for no status (a bad row).
+    key = pc.add(pa.concat_arrays([pa.repeat(pa.scalar(8 * i, pa.int32()), size) for i in range(len(rules))]),
+                 pc.fill_null(pa.concat_arrays([codes[rule] for rule in rules]), 7).cast(pa.int32()))
+    grouped = pa.table({"k": key, "w": pa.concat_arrays([weights] * len(rules))}).group_by(
+        "k", use_threads=False).aggregate([("w", "sum")])
+    for k, total in zip(grouped.column("k").to_pylist(), grouped.column("w_sum").to_pylist(), strict=True):
+        if k % 8 != 7:
+            counts[rules[k // 8]][k % 8] += total
+    return counts
+
+
+def _evaluate(prep: _Prepared, batch: pa.RecordBatch, first_row: int, vectorized: bool,
+              ) -> tuple[pa.RecordBatch, dict[str, list[int]], dict[int, str]]:
+    """The output batch, the status counts per rule (by code) and the row errors of ``batch``."""
     n = batch.num_rows
     errors: dict[int, list[str]] = {}
     line_errors: dict[int, list[str]] = {}
@@ -374,39 +570,50 @@ def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_
             if text is not None:
                 line_errors[first_row + i] = [text]
     ids = batch.column("id").cast(pa.string()) if "id" in batch.schema.names else pa.nulls(n, pa.string())
+    positions = pc.subtract(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), pa.scalar(1, pa.int64()))
+    numbers = pc.add(positions, pa.scalar(first_row, pa.int64()))
     codes: dict[str, pa.Array] | None = None
-    plan = engine._plan(jurisdiction, as_of)[0]
+    index: pa.Array | None = None
+    weights: pa.Array | None = None
     if vectorized:
         try:
-            typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row)
-            cols = _Columns(typed, n, vocab, engine)
-            scoring_rules = engine._plan(jurisdiction, as_of)[4]
-            if scoring_rules:
-                _derive_scores(cols, scoring_rules)
-            codes = {}
-            for compiled in plan:
-                codes.update(_decide_pack(compiled, cols, as_of))
+            # A line's own error (not JSON) comes first; cell errors of that row follow it.
+            errors.update({row: list(problems) for row, problems in line_errors.items()})
+            codes, index, weights = _decide(prep, batch, errors, first_row, positions)
         except (_NotVectorizable, pa.ArrowInvalid, pa.ArrowNotImplementedError):
             errors.clear()
-            codes = None
+            codes = index = weights = None
     if codes is None:
-        codes = _per_row(batch, engine, jurisdiction, as_of, errors, first_row)
-    for row, problems in line_errors.items():
-        errors[row] = problems + errors.get(row, [])
-    if errors:
-        error_list = ["; ".join(errors[first_row + i]) if first_row + i in errors else None for i in range(n)]
-        bad = pa.array([e is not None for e in error_list])
-        error_array = pa.array(error_list, pa.string())
+        codes = _per_row(batch, prep.engine, prep.jurisdiction, prep.as_of, errors, first_row)
+        for row, problems in line_errors.items():
+            errors[row] = problems + errors.get(row, [])
+        if errors:
+            bad_rows = pa.array(sorted(errors), pa.int64())
+            bad = pc.is_in(numbers, value_set=bad_rows)
+            null = pa.scalar(None, pa.int8())
+            codes = {rule: pc.if_else(bad, null, column) for rule, column in codes.items()}
+    texts = {row: "; ".join(problems) for row, problems in sorted(errors.items())}
+    if texts:
+        error_array = pa.array([texts.get(first_row + i) for i in range(n)], pa.string())
     else:
-        bad = pa.repeat(pa.scalar(False), n)
         error_array = pa.nulls(n, pa.string())
-    dictionary = pa.array(_STATUSES, pa.string())
-    numbers = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), pa.scalar(first_row - 1, pa.int64()))
+    counts = _tally(prep.rule_ids, codes, weights)
     arrays: list[pa.Array] = [numbers, ids, error_array]
-    for rule in _rule_ids(engine, jurisdiction, as_of):
-        indices = pc.if_else(bad, pa.scalar(None, pa.int8()), codes[rule]) if errors else codes[rule]
-        arrays.append(pa.DictionaryArray.from_arrays(indices, dictionary))
-    return pa.RecordBatch.from_arrays(arrays, schema=output_schema(engine, jurisdiction, as_of))
+    for rule in prep.rule_ids:
+        indices = codes[rule] if index is None else pc.take(codes[rule], index)
+        arrays.append(pa.DictionaryArray.from_arrays(indices, prep.dictionary))
+    return pa.RecordBatch.from_arrays(arrays, schema=prep.schema), counts, texts
+
+
+def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _dt.date, *,
+                   first_row: int = 0, vectorized: bool = True) -> pa.RecordBatch:
+    """Decide every project (row) of ``batch``; one output row per input row, same order.
+
+    Rows whose cells break the fact vocabulary get an ``error`` text naming the field and no
+    statuses; they never stop the batch. ``first_row`` numbers the rows (for messages) when the
+    batch is one slice of a larger ledger. ``vectorized=False`` forces the per-row compiled path.
+    """
+    return _evaluate(_prepare(engine, jurisdiction, as_of), batch, first_row, vectorized)[0]
 
 
 def _per_row(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _dt.date,
@@ -466,14 +673,29 @@ class LedgerSummary:
                 if entry["values"] is not None:
                     counts[column.dictionary[entry["values"]].as_py()] += entry["counts"]
 
+    def _merge(self, rows: int, counts: Mapping[str, list[int]], errors: Mapping[int, str]) -> None:
+        """Add one batch as ``_evaluate`` tallied it (status counts by code, errors by row number)."""
+        self.rows += rows
+        self.bad_rows += len(errors)
+        self.bad += list(errors.items())[:max(0, 1000 - len(self.bad))]
+        for name, tally in counts.items():
+            totals = self.counts.setdefault(name, dict.fromkeys(_STATUSES, 0))
+            for status, count in zip(_STATUSES, tally, strict=True):
+                totals[status] += count
 
-def _read_batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
+
+def _read_batches(path: Path, batch_size: int, vocab: Vocabulary | None = None) -> Iterator[pa.RecordBatch]:
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
-            yield from pq.ParquetFile(path).iter_batches(batch_size=batch_size)
+            parquet = pq.ParquetFile(path)
+            names = parquet.schema_arrow.names
+            # Only the columns a decision reads (facts of the vocabulary, id): a ledger's other
+            # columns (names, notes, attachments) are never decoded.
+            wanted = [n for n in names if n in vocab or n in _META] if vocab is not None else None
+            yield from parquet.iter_batches(batch_size=batch_size, columns=wanted or None)
         elif suffix == ".csv":
             import pyarrow.csv as pcsv
 
@@ -536,7 +758,10 @@ def _writer(path: Path, schema: pa.Schema) -> tuple[Callable[[pa.RecordBatch], N
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        parquet = pq.ParquetWriter(path, schema)
+        # Statistics (min/max) only where a reader can prune with them: on the row number, id and
+        # error. On the status columns every row group holds nearly every status, and pyarrow's
+        # statistics of dictionary columns cost more than writing the column itself.
+        parquet = pq.ParquetWriter(path, schema, write_statistics=["row", "id", "error"])
         return parquet.write_batch, parquet.close
     if suffix == ".csv":
         import pyarrow.csv as pcsv
@@ -557,13 +782,52 @@ def _writer(path: Path, schema: pa.Schema) -> tuple[Callable[[pa.RecordBatch], N
     raise BatchError(f"{path}: unsupported output format {suffix!r} (use .csv, .jsonl or .parquet)")
 
 
+class _BackgroundWriter:
+    """Writes batches on a second thread while the next batch is decided: Arrow's Parquet and CSV
+    writers release the GIL, so on two cores writing overlaps deciding. At most ``depth`` batches
+    wait, which keeps memory bounded; an error on the writer thread is raised in the caller."""
+
+    def __init__(self, write: Callable[[pa.RecordBatch], None], close: Callable[[], None], depth: int = 2) -> None:
+        import queue
+        import threading
+
+        self._write, self._close = write, close
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="govrules-ledger-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(batch)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    self._error = exc
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(batch)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._close()
+        if self._error is not None:
+            raise self._error
+
+
 def run_ledger(ledger: Path, output: Path, engine: Engine, jurisdiction: str, as_of: _dt.date, *,
                batch_size: int = 65_536, progress: bool = True) -> LedgerSummary:
     """Evaluate every row of ``ledger`` into ``output``, one batch in memory at a time."""
     engine.chain(jurisdiction)  # an unknown jurisdiction fails before any file is opened
-    schema = output_schema(engine, jurisdiction, as_of)
+    prep = _prepare(engine, jurisdiction, as_of)
     summary = LedgerSummary()
-    write, close = _writer(output, schema)
+    write, close = _writer(output, prep.schema)
+    if output.suffix.lower() in (".parquet", ".csv"):
+        background = _BackgroundWriter(write, close)
+        write, close = background.write, background.close
     bar = None
     if progress:
         try:
@@ -573,10 +837,10 @@ def run_ledger(ledger: Path, output: Path, engine: Engine, jurisdiction: str, as
         except ImportError:  # the bar is a nicety; the run does not depend on it
             bar = None
     try:
-        for batch in _read_batches(ledger, batch_size):
-            out = evaluate_batch(batch, engine, jurisdiction, as_of, first_row=summary.rows + 1)
+        for batch in _read_batches(ledger, batch_size, engine.vocabulary):
+            out, counts, errors = _evaluate(prep, batch, summary.rows + 1, True)
             write(out)
-            summary.add(out)
+            summary._merge(out.num_rows, counts, errors)
             if bar is not None:
                 bar.update(out.num_rows)
     finally:
