@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import govrules
 from govrules.errors import PackError, PackProblem
@@ -448,3 +453,99 @@ def test_an_exception_to_a_malformed_rule_is_not_called_unknown(tmp_path: Path) 
     with pytest.raises(PackError) as info:
         load_pack(pack)
     assert [p.code for p in info.value.problems] == ["unknown-key"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The loader validates with a cheaper form of each schema (conditions left to the condition
+# parser, references inlined): it must find exactly the problems the published schema finds.
+
+def _schema_name(path: Path) -> str | None:
+    if path.name == "pack.yaml":
+        return "pack"
+    if path.name == "provisions.yaml":
+        return "provisions"
+    if path.parent.name == "rules":
+        return "rules"
+    if path.parent.name == "tests" and path.name.startswith("test_"):
+        return "cases"
+    return None
+
+
+def _schema_documents() -> list[tuple[str, Any]]:
+    from govrules.yamlfiles import YamlReadError, read_yaml
+
+    found = []
+    for root in (REPO / "policies", REPO / "tests" / "data" / "bad_packs", REPO / "tests" / "data" / "hostile_packs"):
+        for path in sorted(root.rglob("*.yaml")):
+            name = _schema_name(path)
+            if name is None:
+                continue
+            try:
+                doc = read_yaml(path)
+            except YamlReadError:
+                continue
+            if doc.data is not None:
+                found.append((name, doc))
+    return found
+
+
+@functools.cache
+def _full_validator(name: str) -> Any:
+    import jsonschema
+
+    from govrules.loading import schema
+
+    return jsonschema.Draft202012Validator(schema(name))
+
+
+def _shown(problems: list[PackProblem]) -> list[tuple[Any, ...]]:
+    return sorted((p.file, p.line, p.column, p.code, p.message, p.hint) for p in problems)
+
+
+def test_load_time_schemas_find_what_the_published_schemas_find() -> None:
+    from govrules.loading import schema_problems
+
+    documents = _schema_documents()
+    assert {name for name, _ in documents} == {"pack", "provisions", "rules", "cases"}
+    some_problem = False
+    for name, doc in documents:
+        fast = schema_problems(doc, name)
+        assert _shown(fast) == _shown(schema_problems(doc, name, validator=_full_validator(name))), doc.file
+        some_problem = some_problem or bool(fast)
+    assert some_problem  # the bad-pack corpus does break the schemas somewhere
+
+
+_REPLACEMENTS = (None, 0, 1.5, "x", "", [], {}, [1], {"x": 1}, {"fact": "x"}, {"all": 1}, {"id": None}, True)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_load_time_schemas_agree_on_mutated_documents(data: st.DataObject) -> None:
+    from govrules.loading import schema_problems
+    from govrules.yamlfiles import YamlDocument
+
+    documents = [(n, d) for n, d in _schema_documents_cached() if "policies" in d.file]
+    name, doc = data.draw(st.sampled_from(documents))
+    mutated = copy.deepcopy(doc.data)
+    for _ in range(data.draw(st.integers(1, 3))):
+        node, key = mutated, None
+        # walk down to a random node, then replace or delete one of its children
+        while isinstance(node, (dict, list)) and node and data.draw(st.booleans()):
+            key = data.draw(st.sampled_from(list(node) if isinstance(node, dict) else list(range(len(node)))))
+            if not isinstance(node[key], (dict, list)) or not node[key]:
+                break
+            node = node[key]
+        if isinstance(node, (dict, list)) and node:
+            key = data.draw(st.sampled_from(list(node) if isinstance(node, dict) else list(range(len(node)))))
+            if data.draw(st.booleans()):
+                node[key] = copy.deepcopy(data.draw(st.sampled_from(_REPLACEMENTS)))
+            else:
+                del node[key]
+    changed = YamlDocument(doc.file, mutated, doc.raw, doc.marks, doc.key_marks)
+    assert _shown(schema_problems(changed, name)) == \
+        _shown(schema_problems(changed, name, validator=_full_validator(name)))
+
+
+@functools.cache
+def _schema_documents_cached() -> tuple[tuple[str, Any], ...]:
+    return tuple(_schema_documents())
