@@ -510,3 +510,14 @@ def test_lint_reports_a_file_level_unknown_provision_once(tmp_path: Path) -> Non
     assert code == 1
     assert out.count("provision '第一十条' is not in the demo registry") == 1
     assert "\n1 problem(s)" in out
+
+
+def test_version_is_the_installed_version() -> None:
+    # The version is written once (govrules/_version.py) and read by the build into the package
+    # metadata; `govrules --version`, reports and the metadata must all say the same.
+    from importlib.metadata import version
+
+    assert govrules.__version__ == version("govrules")
+    result = subprocess.run([str(GOVRULES), "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"govrules {govrules.__version__}"

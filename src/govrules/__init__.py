@@ -10,13 +10,7 @@ Load the rule packs, evaluate a project, get decisions that each cite the provis
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("govrules")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
-
+from ._version import __version__
 from .calendar import Calendar, Period
 from .comparing import Comparison, compare
 from .errors import GovrulesError, PackError, PackProblem, ProjectError, ProjectProblem
