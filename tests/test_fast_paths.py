@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import pickle
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -101,6 +102,18 @@ def test_fast_evaluate_agrees_with_plain(jurisdiction: str, project: Project, as
     assert [d.status for d in fast.decisions] == [d.status for d in plain.decisions]
     assert fast.decisions == plain.decisions  # every field, explanations included
     assert fast.to_json() == plain.to_json()
+    # The local-parameters notice (built from the fast path's record) names exactly the decisions
+    # the reference code says rest on a local parameter, and each such parameter.
+    resting = [d for d in plain.decisions if d.local_parameters]
+    notices = [n for n in fast.notices if n.code == "local-parameters"]
+    if not resting:
+        assert notices == []
+        return
+    (notice,) = notices
+    listed = notice.en.split("cited text: ", 1)[1].split(". Parameters: ", 1)
+    assert listed[0].split(", ") == [d.rule for d in resting]
+    named = re.findall(r"(?:^|\); )(\w+) = ", listed[1])  # "name = value (label; source: …)" entries
+    assert named == list(dict.fromkeys(p for d in resting for p in d.local_parameters))
 
 
 def test_fast_decisions_are_frozen_and_pickle_whole() -> None:

@@ -64,6 +64,8 @@ class Engine:
         self._parents: dict[str, str | None] = {}
         self._names: dict[str, str] = {}
         self._plans: dict[tuple[str, _dt.date], _Plan] = {}
+        # (rule, parameters it rests on) of every resting decision -> the local-parameters notice
+        self._parameter_notices: dict[tuple[tuple[str, tuple[str, ...]], ...], Notice] = {}
         self._calendar_sources = self._calendar.sources()
         self._calendar_fingerprint = self._calendar.fingerprint()
         for pack in self._packs:
@@ -132,8 +134,15 @@ class Engine:
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
         if parameter_rules:  # only rules with local parameters are asked which ones they rest on
-            local = _local_parameters_notice([d for d in decisions if d[0] in parameter_rules], self._packs)
-            if local is not None:
+            resting = tuple((d[0], names) for d in decisions if d[0] in parameter_rules
+                            if (names := d.local_parameters))
+            if resting:
+                local = self._parameter_notices.get(resting)
+                if local is None:
+                    local = _local_parameters_notice(resting, self._packs)
+                    if len(self._parameter_notices) >= 4096:  # bounded, like the plans
+                        self._parameter_notices.clear()
+                    self._parameter_notices[resting] = local
                 notices = notices + (local,)
         if provisional:
             provisional.sort()
@@ -253,21 +262,19 @@ def _provision_paths(packs: tuple[Pack, ...]) -> Mapping[str, tuple[tuple[str, t
     return MappingProxyType({k: tuple(v) for k, v in paths.items()})
 
 
-def _local_parameters_notice(decisions: Sequence[Decision], packs: Sequence[Pack]) -> Notice | None:
-    """Say which decisions rest on numbers the texts do not give (local parameters), and their sources."""
-    resting = [d for d in decisions if d.local_parameters]
-    if not resting:
-        return None
+def _local_parameters_notice(resting: Sequence[tuple[str, tuple[str, ...]]], packs: Sequence[Pack]) -> Notice:
+    """Say which decisions rest on numbers the texts do not give (local parameters), and their
+    sources; ``resting`` pairs each such decision's rule with the parameters it rests on."""
     params = {p.id: p for pack in packs for p in pack.parameters.values()}
-    used = dict.fromkeys(name for d in resting for name in d.local_parameters)
+    used = dict.fromkeys(name for _, names in resting for name in names)
     zh = "；".join(f"{params[n].zh}（{n} = {params[n].display()}，来源：{params[n].source}）" for n in used)
     en = "; ".join(f"{n} = {params[n].display()} ({params[n].en}; source: {params[n].source})" for n in used)
-    rules = "、".join(d.rule for d in resting)
+    rules = [rule for rule, _ in resting]
     return Notice(
         "local-parameters",
-        f"以下决定依据本地参数而非所引条款原文给出的数字：{rules}。本地参数：{zh}",
+        f"以下决定依据本地参数而非所引条款原文给出的数字：{'、'.join(rules)}。本地参数：{zh}",
         f"These decisions rest on local parameters, not on numbers in the cited text: "
-        f"{', '.join(d.rule for d in resting)}. Parameters: {en}",
+        f"{', '.join(rules)}. Parameters: {en}",
     )
 
 
@@ -304,7 +311,7 @@ class _Evaluation:
     """One project under one pack: memoizes rule firing so exceptions are evaluated once."""
 
     __slots__ = ("as_of", "calendar", "compiled", "derived", "explained", "facts", "fired_memo", "in_scope",
-                 "live_memo", "provisional", "settled_by", "vocab")
+                 "live_memo", "parameters_memo", "provisional", "settled_by", "vocab")
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
                  vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None) -> None:
@@ -317,6 +324,7 @@ class _Evaluation:
         self.fired_memo: dict[str, bool | None] = {}
         self.live_memo: dict[str, bool | None] = {}
         self.explained: dict[str, Decision] = {}
+        self.parameters_memo: dict[str, tuple[str, ...]] = {}
         self.provisional: list[str] = []
         self.in_scope: bool | None = None
         self.settled_by: list[CompiledRule] = []
@@ -424,6 +432,8 @@ class _Evaluation:
                 append(make(Decision, rule.plain[na] + tail))
                 continue
             fired = rule.when(facts) if rule.simple else self.fired(rule)
+            if rule.has_parameters:  # asked by every evaluation, for the local-parameters notice
+                self.parameters_memo[rule.rule.id] = self.rests_on(rule, scoped, fired)
             # Kleene conjunction of the scope and the rule's firing; scoped is True or None here.
             gate = fired if scoped is True or fired is False else None
             if rule.eager and gate is not False:  # e.g. a score: computed and spelled out by decide
@@ -501,20 +511,28 @@ class _Evaluation:
 
     def decision_local_parameters(self, rule: str) -> tuple[str, ...]:
         """As ``decide`` reports them, without spelling the decision out (the notice asks every rule)."""
-        compiled = self.compiled.by_id[rule]
-        if not compiled.when_parameters and not compiled.parameters:
+        found = self.parameters_memo.get(rule)
+        if found is None:
+            compiled = self.compiled.by_id[rule]
+            found = self.rests_on(compiled, True if compiled.is_scope else self.in_scope, self.fired(compiled))
+        return found
+
+    def rests_on(self, rule: CompiledRule, scoped: bool | None, fired: bool | None) -> tuple[str, ...]:
+        """The local parameters ``rule``'s decision rests on, given its scope and firing."""
+        if scoped is False or not rule.when_parameters and not rule.parameters:
             return ()
-        scoped = True if compiled.is_scope else self.in_scope
-        if scoped is False:
-            return ()
-        base = tuple(dict.fromkeys(p for p, fact in compiled.when_parameters if self.facts.get(fact) is not None))
-        gate = _and3((scoped, self.fired(compiled)))
-        if gate is False:
+        facts = self.facts
+        # Those compared in ``when`` with a fact the project states (even where the rule does not
+        # apply: that it does not rests on the number too) ...
+        base = tuple(dict.fromkeys([param for param, fact in rule.when_parameters if facts.get(fact) is not None]))
+        if fired is False:
             return base
-        if gate is None and not (scoped is True and compiled.require is not None and self.live(compiled) is True
-                                 and compiled.require(self.facts) is True):
+        if (scoped is None or fired is None) and not (
+                scoped is True and rule.require is not None and self.live(rule) is True
+                and rule.require(facts) is True):
             return base
-        return tuple(dict.fromkeys(base + compiled.parameters))
+        # ... and those of the requirement or score once it applies (as ``decide``).
+        return tuple(dict.fromkeys(base + rule.parameters))
 
     def run(self) -> list[Decision]:
         """The plain evaluator: every decision spelled out at once (the reference for ``fast_run``)."""
