@@ -346,14 +346,35 @@ def time_engine(run: Callable[[Any], Any], inputs: Sequence[Any], repeat: int) -
     return statistics.median(passes)
 
 
-def cold_load(runs: int, cache: bool = True) -> dict[str, float]:
-    """``import govrules`` + ``govrules.load()`` (all shipped packs) in fresh processes, median ms."""
+# Child processes get compiled bytecode the way an installed package has it (pip writes .pyc files
+# at install time): written once under this prefix, then reused. Environments that set
+# PYTHONDONTWRITEBYTECODE (this project's CI machine does) would otherwise compile every module
+# from source in every process, about 100 ms of a cold start that no installed user pays.
+PYCACHE = Path(tempfile.gettempdir()) / "govrules-bench-pycache"
+
+
+def child_env(bytecode: bool = True, **extra: str) -> dict[str, str]:
+    """The environment of a measured child process (``bytecode``: with a bytecode cache)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), **extra)
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    else:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def cold_load(runs: int, cache: bool = True, bytecode: bool = True) -> dict[str, float]:
+    """``import govrules`` + ``govrules.load()`` (all shipped packs) in fresh processes, median ms.
+
+    One run first, not counted, fills the bytecode and pack caches that are being measured."""
     code = ("import time; t0 = time.perf_counter(); import govrules; t1 = time.perf_counter(); "
             "e = govrules.load(); t2 = time.perf_counter(); import json; "
             "print(json.dumps({'import_ms': (t1 - t0) * 1e3, 'load_ms': (t2 - t1) * 1e3, "
             "'packs': len(e.packs), 'rules': sum(len(p.rules) for p in e.packs)}))")
     results = []
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), GOVRULES_CACHE="1" if cache else "0")
+    env = child_env(bytecode, GOVRULES_CACHE="1" if cache else "0")
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     for _ in range(runs):
         start = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
@@ -393,7 +414,7 @@ print(json.dumps({"rows": summary.rows, "bad": summary.bad_rows, "cold_s": cold,
 def _ledger_process(ledger: Path, out: Path, root: str, jurisdiction: str) -> dict[str, Any]:
     """One fresh process: ``run_ledger`` once (timed by this process from spawn, so interpreter
     start-up, imports and pack loading count) and once more warm (the steady state)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = child_env()
     spawned = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", LEDGER_CODE, str(ledger), str(out), root, jurisdiction],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -446,6 +467,11 @@ def ledger_figures(rows: int, directory: Path) -> list[dict[str, Any]]:
         figures.append({"ledger": label, "rows": rows, "rows_per_s": rows / (time.perf_counter() - start),
                         "peak_mb": None})
     del batches
+    # Fill the bytecode cache for everything a ledger process imports (pyarrow, and pandas, which
+    # pyarrow imports on first use when it is installed), so the first measured process does not
+    # pay for compiling them and the second not.
+    subprocess.run([sys.executable, "-c", "import govrules.batch, pyarrow.parquet, pyarrow.csv, pyarrow as pa; "
+                    "pa.scalar(1)"], check=True, env=child_env(), capture_output=True)
     for name, root, jurisdiction in (("policy8", str(POLICY_DIR), "policy8"), ("wuxing", "-", "wuxing")):
         data = _ledger_process(ledger, directory / f"out-{jurisdiction}-{rows}.parquet", root, jurisdiction)
         if "error" in data:
@@ -569,13 +595,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("note:", note)
 
     cold = cold_load(3 if quick else 7)
-    print(f"\ncold start, fresh process (median): import {cold['import_ms']:.0f} ms + load all packs "
+    print(f"\ncold start, fresh process with bytecode cached as installed (median): import {cold['import_ms']:.0f} ms + load all packs "
           f"{cold['load_ms']:.0f} ms ({int(cold['packs'])} packs, {int(cold['rules'])} rules); "
           f"whole process {cold['process_ms']:.0f} ms")
     uncached = cold_load(3, cache=False)
     print(f"  the same without the pack cache (GOVRULES_CACHE=0): import {uncached['import_ms']:.0f} ms + load "
           f"{uncached['load_ms']:.0f} ms; whole process {uncached['process_ms']:.0f} ms")
     cold["uncached_import_ms"], cold["uncached_load_ms"] = uncached["import_ms"], uncached["load_ms"]
+    source = cold_load(3, bytecode=False)
+    print(f"  the same without a bytecode cache (PYTHONDONTWRITEBYTECODE=1, every module compiled from source "
+          f"in every process): import {source['import_ms']:.0f} ms + load {source['load_ms']:.0f} ms; "
+          f"whole process {source['process_ms']:.0f} ms")
+    cold["no_bytecode_process_ms"] = source["process_ms"]
     sizes = args.ledger_rows if args.ledger_rows is not None else ([20_000] if quick else [100_000, 1_000_000])
     ledger: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
