@@ -34,7 +34,6 @@ class CompiledRule:
     facts: tuple[str, ...]  # the rule's own facts and its exceptions', reported in its decision
     when_parameters: tuple[tuple[str, str], ...] = ()  # (local parameter, fact) compared in its condition
     parameters: tuple[str, ...] = ()  # every local parameter it rests on once it applies
-    has_parameters: bool = False  # either of the two above is not empty
     # The decision fields that do not depend on the project, in ``report.Decision``'s layout, so
     # the evaluator builds a decision with one tuple concatenation.
     head: tuple[Any, ...] = ()
@@ -89,7 +88,6 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
             facts=facts_of(rule),
             when_parameters=param_comparisons(rule.when),
             parameters=rule.parameters(),
-            has_parameters=bool(param_comparisons(rule.when) or rule.parameters()),
             head=_head(rule),
             simple=not exceptions.get(rule.id) and rule.exception_to is None,
             is_scope=rule.kind is RuleKind.SCOPE,

@@ -432,7 +432,7 @@ class _Evaluation:
                 append(make(Decision, rule.plain[na] + tail))
                 continue
             fired = rule.when(facts) if rule.simple else self.fired(rule)
-            if rule.has_parameters:  # asked by every evaluation, for the local-parameters notice
+            if rule.when_parameters or rule.parameters:  # asked by every evaluation, for the notice
                 self.parameters_memo[rule.rule.id] = self.rests_on(rule, scoped, fired)
             # Kleene conjunction of the scope and the rule's firing; scoped is True or None here.
             gate = fired if scoped is True or fired is False else None
