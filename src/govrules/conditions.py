@@ -587,9 +587,6 @@ def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
             return None if value is None else not value
 
         return negate
-    simple = _simple_leaves(cond.items)
-    if simple is not None:
-        return _flat_conjunction(simple) if isinstance(cond, All) else _flat_disjunction(simple)
     parts = tuple(compile_condition(item, calendar) for item in cond.items)
     if isinstance(cond, All):
         # Kleene conjunction: false wins over unknown, unknown over true.
@@ -809,52 +806,3 @@ def _explain_leaf(cond: Compare | Equals | OneOf | Known, value: bool | None, fa
     if zh:
         return f"{described}{'成立' if value else '不成立'}（{shown}）"
     return f"{described} {'holds' if value else 'does not hold'} ({shown})"
-
-
-# A conjunction or disjunction of plain comparisons with constants (the common shape: "construction
-# project and total investment 500万元 or more") is decided in one loop, without a call per part.
-_Leaf = tuple[str, Callable[[Any, Any], bool], Any]
-
-
-def _simple_leaves(items: tuple[Condition, ...]) -> tuple[_Leaf, ...] | None:
-    """``(fact, comparison, constant)`` for each item, or None if any item is not that simple."""
-    leaves: list[_Leaf] = []
-    for item in items:
-        if isinstance(item, Equals):
-            leaves.append((item.fact, operator.eq, item.value))
-        elif isinstance(item, Compare) and isinstance(item.value, Literal):
-            leaves.append((item.fact, _RELATIONS[item.relation], item.value.value))
-        else:
-            return None
-    return tuple(leaves)
-
-
-def _flat_conjunction(leaves: tuple[_Leaf, ...]) -> Compiled:
-    def conjunction(facts: Facts) -> bool | None:
-        get = facts.get
-        result: bool | None = True
-        for name, test, constant in leaves:
-            value = get(name)
-            if value is None:
-                result = None  # unknown, unless a later part is false
-            elif not test(value, constant):
-                return False
-        return result
-
-    return conjunction
-
-
-def _flat_disjunction(leaves: tuple[_Leaf, ...]) -> Compiled:
-    def disjunction(facts: Facts) -> bool | None:
-        get = facts.get
-        result: bool | None = False
-        for name, test, constant in leaves:
-            value = get(name)
-            if value is None:
-                result = None  # unknown, unless a later part is true
-            elif test(value, constant):
-                return True
-        return result
-
-    return disjunction
-
