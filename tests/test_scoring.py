@@ -134,11 +134,16 @@ def test_a_missing_dimension_leaves_the_total_open_and_says_which(engine: govrul
 def test_the_grade_feeds_classification_and_the_param_is_named(engine: govrules.Engine) -> None:
     failing = dict(eval_cost_benefit=10, eval_application_effect=10)
     # usage 60 is 不低于 60 (inclusive): the classification applies on the bound and above it.
-    for usage, expected in ((59, Status.NOT_APPLICABLE), (60, Status.APPLIES), (61, Status.APPLIES)):
+    # Where the classification applies, the computed grade decides it too, so the decision rests on
+    # the weights and grade table that grade came from (issue 12: a decision lists every local
+    # parameter it rests on). Below the usage bound the grade does not matter: only low_usage.
+    for usage, expected, params in ((59, Status.NOT_APPLICABLE, ("low_usage",)),
+                                    (60, Status.APPLIES, ("low_usage", "w_cost", "w_effect", "bands")),
+                                    (61, Status.APPLIES, ("low_usage", "w_cost", "w_effect", "bands"))):
         report = _score(engine, usage_evaluation_score=usage, **failing)
         d = report.decision("demo.classify.not_effective")
         assert d.status is expected, usage
-        assert d.local_parameters == ("low_usage",)
+        assert d.local_parameters == params, usage
         assert "local-parameters" in [n.code for n in report.notices]
     passing = _score(engine, usage_evaluation_score=80, eval_cost_benefit=90, eval_application_effect=90)
     assert passing.decision("demo.classify.not_effective").status is Status.NOT_APPLICABLE
@@ -148,6 +153,8 @@ def test_a_stated_result_wins_over_the_computed_one_and_the_difference_is_said(e
     report = _score(engine, usage_evaluation_score=80, eval_cost_benefit=90, eval_application_effect=90,
                     performance_grade="fail")
     assert report.decision("demo.classify.not_effective").status is Status.APPLIES
+    # The grade is the project's, not computed: the classification rests on no weight or band.
+    assert report.decision("demo.classify.not_effective").local_parameters == ("low_usage",)
     score = report.decision("demo.evaluation.score")
     assert score.score is not None and score.score.grade == "excellent"
     assert "申报" in score.explanation_zh and "differs" in score.explanation_en

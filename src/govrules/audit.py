@@ -60,21 +60,27 @@ def _sha256(text: str) -> str:
 
 
 def decision_id(project: Project, jurisdiction: str, as_of: _dt.date, packs: Iterable[Pack],
-                engine_version: str, calendar_fingerprint: str) -> str:
+                engine_version: str, calendar_fingerprint: str, *,
+                readings: Mapping[str, str | None] | None = None) -> str:
     """A sha256 over everything a report depends on, so equal ids mean equal reports.
 
     The project enters in its validated form (``Project.to_dict``), so ``"500万元"`` and
     ``5000000`` give the same id; ``packs`` are those consulted for the jurisdiction and its
-    parents (in force or not: a pack out of force still produces a notice).
+    parents (in force or not: a pack out of force still produces a notice); ``readings`` the
+    answers a caller chose otherwise than the packs (left out when there are none, so ids of
+    evaluations under the packs' own readings are unchanged).
     """
-    return _sha256(canonical_json({
+    content: dict[str, Any] = {
         "project": project.to_dict(),
         "jurisdiction": jurisdiction,
         "as_of": as_of.isoformat(),
         "packs": sorted([p.id, p.version, p.content_hash] for p in packs),
         "engine_version": engine_version,
         "calendar": calendar_fingerprint,
-    }))
+    }
+    if readings:
+        content["readings"] = dict(sorted(readings.items()))
+    return _sha256(canonical_json(content))
 
 
 def outcome_of(report: Report) -> list[dict[str, Any]]:

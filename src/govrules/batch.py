@@ -26,7 +26,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .compiling import CompiledPack, CompiledRule
-from .conditions import All, AnyOf, Compare, Condition, Equals, FactRef, Known, Literal, Not, OneOf, Relation
+from .conditions import (All, AnyOf, Compare, Condition, Equals, FactRef, Happened, Known, Leaf, Literal, Not, OneOf,
+                         Reading, Relation, iter_leaves)
+from .deciding import DeadlineState, Procedure, evaluate_tree
 from .errors import GovrulesError, ProjectError
 from .evaluation import Engine
 from .projects import Project, parse_project
@@ -45,6 +47,7 @@ _ARROW_TYPES = {
 }
 _STATUSES = tuple(s.value for s in Status)
 _CODE = {s: i for i, s in enumerate(Status)}
+_STATUSES_BY_CODE = tuple(Status)
 _META = ("id", "name", "row", "__line_error__")
 
 
@@ -154,15 +157,15 @@ _KERNELS: Mapping[Relation, Callable[..., pa.Array]] = {
 class _Columns:
     """The typed fact columns of one batch; a fact the ledger lacks is an all-null column."""
 
-    def __init__(self, columns: dict[str, pa.Array], length: int, vocab: Vocabulary, engine: Engine) -> None:
+    def __init__(self, columns: dict[str, pa.Array], length: int, vocab: Vocabulary, engine: Engine,
+                 readings: Mapping[str, str] | None = None) -> None:
+        self.readings = readings or {}
         self.columns = columns
         self.length = length
         self.vocab = vocab
         self.engine = engine
         # Equal conditions (location aside) decide alike: each is computed once per batch.
         self.memo: dict[Condition, pa.Array] = {}
-        # Status codes of each deadline rule, computed on the full columns (see _atoms).
-        self.deadlines: dict[str, pa.Array] = {}
 
     def get(self, name: str) -> pa.Array:
         if name not in self.columns:
@@ -194,7 +197,12 @@ class _Columns:
             return reduce(combine, [self.condition(c) for c in cond.items])
         if isinstance(cond, Not):
             return pc.invert(self.condition(cond.item))
+        if isinstance(cond, Reading):  # the same answer for every row of the ledger
+            answer = self.readings.get(cond.fact)
+            return self.constant(None if answer is None else answer in cond.values)
         column = self.get(cond.fact)
+        if isinstance(cond, Happened):  # a date column holds dates of acts that took place
+            return pc.if_else(pc.is_valid(column), pa.scalar(cond.happened, pa.bool_()), pa.scalar(None, pa.bool_()))
         if isinstance(cond, Known):
             return pc.is_valid(column) if cond.known else pc.is_null(column)
         if column.null_count == self.length:  # a fact no row states: every comparison is unknown
@@ -262,81 +270,43 @@ def _derive_scores(cols: _Columns, scoring_rules: tuple[Any, ...]) -> None:
         cols.columns[name] = pc.coalesce(cols.get(name), *columns)
 
 
-def _decide_pack(compiled: CompiledPack, cols: _Columns, as_of: _dt.date) -> dict[str, pa.Array]:
-    """Status codes of every rule of one pack, by the same logic as ``evaluation._Evaluation``."""
-    when: dict[str, pa.Array] = {}
-    live: dict[str, pa.Array] = {}
-    fired: dict[str, pa.Array] = {}
-    n = cols.length
-    by_id = compiled.by_id
+class _Combination:
+    """One distinct combination of condition values (and deadline states) of a ledger's rows: the
+    valuation ``deciding.Procedure`` decides it over, exactly as it decides one project."""
 
-    def when_of(rule: CompiledRule) -> pa.Array:
-        if rule.rule.id not in when:
-            when[rule.rule.id] = cols.condition(rule.rule.when) if rule.rule.when is not None else cols.constant(True)
-        return when[rule.rule.id]
+    __slots__ = ("deadlines", "leaves")
 
-    def live_of(rule: CompiledRule) -> pa.Array:
-        if rule.rule.id not in live:
-            own = when_of(rule)
-            if rule.rule.exception_to is not None:  # only as live as the rule it qualifies
-                own = pc.and_kleene(own, live_of(by_id[rule.rule.exception_to]))
-            live[rule.rule.id] = own
-        return live[rule.rule.id]
+    def __init__(self, leaves: Mapping[Condition, bool | None], deadlines: Mapping[str, DeadlineState | None]) -> None:
+        self.leaves = leaves
+        self.deadlines = deadlines
 
-    def fired_of(rule: CompiledRule) -> pa.Array:
-        if rule.rule.id not in fired:
-            own = live_of(rule)
-            if rule.exceptions:
-                lifted = fired_of(by_id[rule.exceptions[0]])
-                for exc in rule.exceptions[1:]:
-                    lifted = pc.or_kleene(lifted, fired_of(by_id[exc]))
-                own = pc.and_kleene(own, pc.invert(lifted))
-            fired[rule.rule.id] = own
-        return fired[rule.rule.id]
+    def leaf(self, leaf: Leaf) -> bool | None:
+        return self.leaves[leaf]
 
-    def any_of(rules: tuple[CompiledRule, ...]) -> pa.Array:
-        result = cols.constant(False)
-        for rule in rules:
-            result = pc.or_kleene(result, fired_of(rule))
-        return result
+    def value(self, cond: Condition, compiled: Any) -> bool | None:
+        return evaluate_tree(cond, self.leaf)
 
-    # Scope, exactly as _Evaluation.scope: an undecided exclusion leaves the scope undecided.
-    excluded = any_of(compiled.excludes)
-    e_true, e_none = pc.fill_null(excluded, False), pc.is_null(excluded)
-    if compiled.includes:
-        included = any_of(compiled.includes)
-        i_true, i_none = pc.fill_null(included, False), pc.is_null(included)
-    else:
-        i_true, i_none = cols.constant(True), cols.constant(False)
-    is_true = pc.and_(pc.and_(pc.invert(e_true), i_true), pc.invert(e_none))
-    is_false = pc.or_(e_true, pc.and_(pc.and_(pc.invert(i_true), pc.invert(i_none)), pc.invert(e_none)))
-    in_scope = pc.if_else(is_true, True, pc.if_else(is_false, False, pa.scalar(None, pa.bool_())))
+    def deadline(self, rule: CompiledRule) -> DeadlineState | None:
+        return self.deadlines[rule.rule.id]
 
-    def code(status: Status) -> pa.Scalar:
-        return pa.scalar(_CODE[status], pa.int8())
 
-    out: dict[str, pa.Array] = {}
-    for rule in compiled.rules:
-        # A scoring rule decides like a rule without a requirement (its score is a derived fact).
-        scoped = cols.constant(True) if rule.is_scope else in_scope
-        gate = pc.and_kleene(scoped, fired_of(rule))
-        r = rule.rule
-        if r.deadline is not None:
-            decided = cols.deadlines[r.id]
-        elif r.require is not None:
-            met_cond = cols.condition(r.require)
-            decided = pc.if_else(pc.is_null(met_cond), code(Status.APPLIES),
-                                 pc.if_else(met_cond, code(Status.SATISFIED), code(Status.VIOLATED)))
-        else:
-            decided = pa.repeat(code(Status.APPLIES), n)
-        undecided = pa.repeat(code(Status.UNKNOWN), n)
-        if r.require is not None:
-            # Only an exception is undecided and the requirement is met anyway: satisfied either way.
-            anyway = pc.fill_null(pc.and_(pc.and_(scoped, live_of(rule)), cols.condition(r.require)), False)
-            undecided = pc.if_else(anyway, code(Status.SATISFIED), undecided)
-        out[r.id] = pc.if_else(pc.is_null(gate), undecided,
-                               pc.if_else(gate, decided, code(Status.NOT_APPLICABLE)))
-    return out
+def _decide_combinations(plan: tuple[CompiledPack, ...], atoms: Mapping[Condition, pa.Array],
+                         deadlines: Mapping[str, pa.Array], size: int, vocab: Vocabulary) -> dict[str, pa.Array]:
+    """Status codes of every rule for each of ``size`` combinations (one per row of ``atoms``),
+    each decided by the one decision procedure (``deciding.Procedure``)."""
+    leaf_rows = {leaf: column.to_pylist() for leaf, column in atoms.items()}
+    deadline_rows = {rule: column.to_pylist() for rule, column in deadlines.items()}
+    codes: dict[str, list[int]] = {rule.rule.id: [] for compiled in plan for rule in compiled.rules}
+    for i in range(size):
+        leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
+        states = {rule: None if values[i] is None else DeadlineState(_STATUSES_BY_CODE[values[i]])
+                  for rule, values in deadline_rows.items()}
+        valuation = _Combination(leaves, states)
+        for compiled in plan:
+            procedure = Procedure(compiled, valuation, vocab)
+            for rule in compiled.rules:
+                codes[rule.rule.id].append(_CODE[procedure.outcome(rule).status])
+    return {rule: pa.array(values, pa.int8()) for rule, values in codes.items()}
 
 
 def _deadline_codes(rule: CompiledRule, cols: _Columns, as_of: _dt.date) -> pa.Array:
@@ -385,20 +355,6 @@ def _facts_read(engine: Engine, jurisdiction: str, as_of: _dt.date) -> dict[str,
     return names
 
 
-def _leaves(cond: Condition, into: dict[Condition, None]) -> None:
-    """The conditions under ``cond`` that read facts (no and/or/not), each once."""
-    if isinstance(cond, (All, AnyOf)):
-        for item in cond.items:
-            _leaves(item, into)
-    elif isinstance(cond, Not):
-        _leaves(cond.item, into)
-    else:
-        try:
-            into[cond] = None
-        except TypeError:  # an unhashable operand: this plan goes row by row
-            raise _NotVectorizable(type(cond).__name__) from None
-
-
 @dataclass(frozen=True)
 class _Prepared:
     """Everything about an evaluation that does not depend on the rows, built once per ledger."""
@@ -408,41 +364,28 @@ class _Prepared:
     as_of: _dt.date
     plan: tuple[CompiledPack, ...]
     scoring_rules: tuple[Any, ...]
+    readings: Mapping[str, str]  # reading slot → the packs' answer
     rule_ids: tuple[str, ...]
     schema: pa.Schema
     dictionary: pa.Array
-    leaves: tuple[Condition, ...] | None  # None: some condition has no column form (per-row path)
+    leaves: tuple[Condition, ...]  # every condition leaf the decision procedure reads
     deadline_rules: tuple[CompiledRule, ...]
 
 
 def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date) -> _Prepared:
     plan = engine._plan(jurisdiction, as_of)
-    touched: dict[str, CompiledRule] = {}
+    leaves: dict[Condition, None] = {}
     deadline_rules: list[CompiledRule] = []
-    leaves: dict[Condition, None] | None = {}
-    for compiled in plan[0]:
-        # The rules _decide_pack reads: every rule, the scope rules, and the exceptions they name.
-        todo = [*compiled.rules, *compiled.includes, *compiled.excludes]
-        while todo:
-            rule = todo.pop()
-            key = f"{compiled.pack.id}\x00{rule.rule.id}"
-            if key in touched:
-                continue
-            touched[key] = rule
-            todo += [compiled.by_id[e] for e in rule.exceptions]
-            if rule.rule.exception_to is not None:
-                todo.append(compiled.by_id[rule.rule.exception_to])
-        deadline_rules += [rule for rule in compiled.rules if rule.rule.deadline is not None]
-    try:
-        for rule in touched.values():
+    for compiled in plan.run:
+        for rule in compiled.rules:
             for cond in (rule.rule.when, rule.rule.require):
-                if cond is not None and leaves is not None:
-                    _leaves(cond, leaves)
-    except _NotVectorizable:
-        leaves = None
-    return _Prepared(engine, jurisdiction, as_of, plan[0], plan[4], tuple(_rule_ids(engine, jurisdiction, as_of)),
+                if cond is not None:
+                    leaves.update(dict.fromkeys(iter_leaves(cond)))
+        deadline_rules += [rule for rule in compiled.rules if rule.rule.deadline is not None]
+    return _Prepared(engine, jurisdiction, as_of, plan.run, plan.scoring_rules, plan.readings,
+                     tuple(_rule_ids(engine, jurisdiction, as_of)),
                      output_schema(engine, jurisdiction, as_of), pa.array(_STATUSES, pa.string()),
-                     None if leaves is None else tuple(leaves), tuple(deadline_rules))
+                     tuple(leaves), tuple(deadline_rules))
 
 
 #: Rows are decided once per distinct combination of condition values when there are at most this
@@ -488,10 +431,8 @@ def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]]
     with ``take``. Returns the codes (per combination when reduced), the row → combination index
     (None when not reduced) and the number of rows of each combination (idem)."""
     engine, vocab, n = prep.engine, prep.engine.vocabulary, batch.num_rows
-    if prep.leaves is None:
-        raise _NotVectorizable("condition")
     typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row)
-    full = _Columns(typed, n, vocab, engine)
+    full = _Columns(typed, n, vocab, engine, prep.readings)
     if prep.scoring_rules:
         _derive_scores(full, prep.scoring_rules)
     atoms = {leaf: full.condition(leaf) for leaf in prep.leaves}
@@ -502,8 +443,8 @@ def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]]
         bad = pc.is_in(pc.add(positions, pa.scalar(first_row, pa.int64())), value_set=bad_rows)
     parts: list[tuple[pa.Array, int]] = []
     for atom in atoms.values():
-        if atom.null_count == n:  # a fact the ledger lacks: the same (unknown) on every row
-            continue
+        if len(pc.unique(atom)) <= 1:
+            continue  # the same on every row (a fact the ledger lacks, a reading, a constant)
         as_code = atom.cast(pa.int64())  # false 0, true 1, unknown 2
         parts.append((pc.fill_null(as_code, 2) if atom.null_count else as_code, 3))
     for codes in deadlines.values():
@@ -511,28 +452,18 @@ def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]]
     if bad is not None:
         parts.append((bad.cast(pa.int64()), 2))
     index, size = _distinct(parts, n)
-    if size > n * _REDUCE_AT_MOST:
-        cols, reduced_index, weights = full, None, None
-        cols.memo.update(atoms)
-    else:
-        # Combinations are numbered in order of first appearance, so each one starts where the
-        # running maximum of the numbers goes up.
-        first = pc.indices_nonzero(pc.fill_null(pc.pairwise_diff(pc.cumulative_max(index)), 1))
-        tallied = pc.value_counts(index)
-        rows_of = pc.take(tallied.field("counts"), pc.sort_indices(tallied.field("values")))
-        cols = _Columns({}, size, vocab, engine)
-        cols.memo.update({leaf: pc.take(atom, first) for leaf, atom in atoms.items()})
-        deadlines = {rule: pc.take(codes, first) for rule, codes in deadlines.items()}
-        bad = None if bad is None else pc.take(bad, first)
-        reduced_index, weights = index, rows_of
-    cols.deadlines = deadlines
-    decided: dict[str, pa.Array] = {}
-    for compiled in prep.plan:
-        decided.update(_decide_pack(compiled, cols, prep.as_of))
+    # Combinations are numbered in order of first appearance, so each one starts where the
+    # running maximum of the numbers goes up.
+    first = pc.indices_nonzero(pc.fill_null(pc.pairwise_diff(pc.cumulative_max(index)), 1))
+    tallied = pc.value_counts(index)
+    rows_of = pc.take(tallied.field("counts"), pc.sort_indices(tallied.field("values")))
+    decided = _decide_combinations(prep.plan, {leaf: pc.take(atom, first) for leaf, atom in atoms.items()},
+                                   {rule: pc.take(codes, first) for rule, codes in deadlines.items()}, size, vocab)
     if bad is not None:
+        bad = pc.take(bad, first)
         null = pa.scalar(None, pa.int8())
         decided = {rule: pc.if_else(bad, null, codes) for rule, codes in decided.items()}
-    return decided, reduced_index, weights
+    return decided, index, rows_of
 
 
 def _tally(rules: tuple[str, ...], codes: Mapping[str, pa.Array], weights: pa.Array | None) -> dict[str, list[int]]:

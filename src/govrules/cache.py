@@ -58,6 +58,8 @@ def _key(directory: Path, display: str) -> str | None:
     digest = hashlib.sha256(_code_fingerprint())
     digest.update(display.encode() + b"\0")
     names = ["pack.yaml", "provisions.yaml"]
+    if (directory / "readings.yaml").exists():
+        names.append("readings.yaml")
     rules = directory / "rules"
     if rules.is_dir():
         names += [f"rules/{p.name}" for p in sorted([*rules.glob("*.yaml"), *rules.glob("*.yml")])]

@@ -22,7 +22,8 @@ from .yamlfiles import YamlReadError, read_yaml
 __all__ = ["Case", "CaseResult", "Expectation", "Mismatch", "find_case_files", "load_case_file", "run_case"]
 
 _COMPARED = ("status", "outcome", "due", "missing", "overridden_by", "provisional", "total", "grade", "weakest",
-             "local_parameters")
+             "local_parameters", "readings", "unclaimed", "not_needed")
+_LISTS = ("missing", "local_parameters", "readings", "unclaimed", "not_needed")  # compared as sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class Case:
     #: Whether the case's own pack is in force on ``as_of`` (tests the provision setting the date).
     pack_in_force: bool | None = None
     pack: str = ""
+    #: Answers to declared readings other than the packs' (reading id → alternative), to test both sides.
+    readings: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +97,8 @@ def _actual(decision: Decision, field: str) -> Any:
         return decision.status.value
     if field == "due":
         return decision.due.isoformat() if decision.due else None
-    if field == "missing":
-        return sorted(decision.missing)
-    if field == "local_parameters":
-        return sorted(decision.local_parameters)
+    if field in _LISTS:
+        return sorted(getattr(decision, field))
     if field in ("total", "grade", "weakest"):  # a scoring rule's result
         score = decision.score
         if score is None:
@@ -112,7 +113,7 @@ def _actual(decision: Decision, field: str) -> Any:
 def run_case(engine: Engine, case: Case) -> CaseResult:
     """Evaluate the case's project and compare every expected field."""
     try:
-        report = engine.evaluate(case.project, case.jurisdiction, case.as_of)
+        report = engine.evaluate(case.project, case.jurisdiction, case.as_of, readings=dict(case.readings) or None)
     except GovrulesError as exc:
         return CaseResult(case, error=str(exc))
     mismatches = []
@@ -128,7 +129,7 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
             continue
         for field, expected in expectation.fields:
             actual = _actual(decision, field)
-            if field in ("missing", "local_parameters"):
+            if field in _LISTS:
                 expected = sorted(expected)
             if actual != expected:
                 mismatches.append(Mismatch(expectation.rule, field, expected, actual))
@@ -211,6 +212,16 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
             continue
         if as_of is None:
             continue
+        declared = engine.readings()
+        for name, answer in raw.get("readings", {}).items():
+            if name not in declared:
+                problems.append(doc.problem(here + ("readings", name), f"no reading {name!r} is declared",
+                                            hint=did_you_mean(name, list(declared)), code="unknown-reading", key=True))
+            elif answer is not None and answer not in declared[name].alternatives:
+                problems.append(doc.problem(here + ("readings", name), f"{answer!r} is not an alternative of {name}",
+                                            hint=did_you_mean(str(answer), list(declared[name].alternatives))
+                                            or "one of: " + ", ".join(declared[name].alternatives),
+                                            code="unknown-alternative"))
         expectations = []
         covers = False
         pack_in_force = raw.get("pack_in_force")
@@ -244,6 +255,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
                                                                         data.get("jurisdiction", pack.jurisdiction.id)),
             as_of=as_of, project=raw["project"], expectations=tuple(expectations),
             file=doc.file, line=doc.locate(here)[0], pack_in_force=pack_in_force, pack=pack.id,
+            readings=tuple(raw.get("readings", {}).items()),
         ))
     if problems:
         raise PackError(problems)

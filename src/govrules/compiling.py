@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .calendar import Calendar
-from .conditions import Compiled, compile_condition, param_comparisons
+from .conditions import Compare, Compiled, Leaf, Literal, Reading, compile_condition, facts_used, iter_leaves, param_comparisons
 from .model import Pack, Rule, RuleKind
 from .report import Status
 
@@ -46,6 +46,15 @@ class CompiledRule:
     # ``head`` followed by each plain status (no missing facts, no due date, not provisional, not
     # overridden): a fast-path decision is this plus the evaluation that spells out its details.
     plain: Mapping[Status, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # The condition leaves its decision reads, besides the scope's: its own conditions, the chain of
+    # rules it qualifies, and its exceptions' (but not those the project must establish, whose
+    # claims are fixed by the facts as given). Completions and "rests on" look no further.
+    cone: tuple[Leaf, ...] = ()
+    # Its exceptions with ``burden: project``.
+    claimable: tuple[str, ...] = ()
+    # The leaves of ``cone`` a decision can rest on: a comparison with a local parameter or with a
+    # score computed from local parameters, and a reading.
+    sensitive: tuple[Leaf, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,10 @@ class CompiledPack:
     includes: tuple[CompiledRule, ...]
     excludes: tuple[CompiledRule, ...]
     scoring: tuple[CompiledRule, ...] = ()
+    scope_cone: tuple[Leaf, ...] = ()  # the leaves every scope rule's decision reads
+    scope_sensitive: tuple[Leaf, ...] = ()  # those of them a decision can rest on (see CompiledRule.sensitive)
+    reading_leaves: Mapping[str, tuple[Reading, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    burdened: tuple[str, ...] = ()  # the exceptions the project must establish (burden: project)
 
 
 def _head(rule: Rule) -> tuple[Any, ...]:
@@ -65,13 +78,38 @@ def _head(rule: Rule) -> tuple[Any, ...]:
             rule.in_principle, rule.exception_to)
 
 
-def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
-    """Compile every rule of ``pack`` (``calendar`` serves durations inside conditions)."""
+def compile_pack(pack: Pack, calendar: Calendar, scored: frozenset[str] = frozenset()) -> CompiledPack:
+    """Compile every rule of ``pack`` (``calendar`` serves durations inside conditions).
+
+    ``scored`` names the facts some loaded pack computes as a score (a total or a grade): a
+    decision comparing one rests on the local parameters of that score.
+    """
+
+    def sensitive(leaves: tuple[Leaf, ...]) -> tuple[Leaf, ...]:
+        return tuple(leaf for leaf in leaves if isinstance(leaf, Reading)
+                     or isinstance(leaf, Compare) and isinstance(leaf.value, Literal) and leaf.value.param
+                     or any(name in scored for name in facts_used(leaf)))
+
     exceptions: dict[str, list[str]] = {}
     for rule in pack.rules:
         if rule.exception_to:
             exceptions.setdefault(rule.exception_to, []).append(rule.id)
     by_id = {rule.id: rule for rule in pack.rules}
+
+    def cone_of(rule: Rule) -> tuple[Leaf, ...]:
+        leaves: dict[Leaf, None] = {}
+        conditions = [rule.when, rule.require]
+        base = rule.exception_to
+        while base is not None:  # an exception is only as live as the chain it qualifies
+            conditions.append(by_id[base].when)
+            base = by_id[base].exception_to
+        for cond in conditions:
+            if cond is not None:
+                leaves.update(dict.fromkeys(iter_leaves(cond)))
+        for exception in exceptions.get(rule.id, ()):
+            if by_id[exception].burden != "project":
+                leaves.update(dict.fromkeys(cone_of(by_id[exception])))
+        return tuple(leaves)
 
     def facts_of(rule: Rule) -> tuple[str, ...]:
         names = dict.fromkeys(rule.facts())
@@ -93,10 +131,16 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
             is_scope=rule.kind is RuleKind.SCOPE,
             eager=rule.scoring is not None,
             plain=MappingProxyType({status: _head(rule) + (status, (), None, False, None) for status in Status}),
+            cone=(cone := cone_of(rule)),
+            sensitive=sensitive(cone),
+            claimable=tuple(e for e in exceptions.get(rule.id, ()) if by_id[e].burden == "project"),
         )
         for rule in pack.rules
     )
     scope = [c for c in compiled if c.rule.kind is RuleKind.SCOPE]
+    scope_cone: dict[Leaf, None] = {}
+    for c in scope:
+        scope_cone.update(dict.fromkeys(c.cone))
     return CompiledPack(
         pack=pack,
         rules=compiled,
@@ -104,4 +148,20 @@ def compile_pack(pack: Pack, calendar: Calendar) -> CompiledPack:
         includes=tuple(c for c in scope if c.rule.effect == "include"),
         excludes=tuple(c for c in scope if c.rule.effect == "exclude"),
         scoring=tuple(c for c in compiled if c.rule.kind is RuleKind.SCORING),
+        scope_cone=tuple(scope_cone),
+        scope_sensitive=sensitive(tuple(scope_cone)),
+        reading_leaves=MappingProxyType(_reading_leaves(pack)),
+        burdened=tuple(r.id for r in pack.rules if r.burden == "project"),
     )
+
+
+def _reading_leaves(pack: Pack) -> dict[str, tuple[Reading, ...]]:
+    """Reading id → every leaf of the pack that reads it."""
+    found: dict[str, dict[Reading, None]] = {}
+    for rule in pack.rules:
+        for cond in (rule.when, rule.require):
+            if cond is not None:
+                for leaf in iter_leaves(cond):
+                    if isinstance(leaf, Reading):
+                        found.setdefault(leaf.reading, {})[leaf] = None
+    return {k: tuple(v) for k, v in found.items()}

@@ -9,7 +9,13 @@ A condition is a YAML mapping of one of these shapes (nothing is ever eval'd):
 ``{fact: F, is: V}`` / ``{fact: F, in: [V, …]}``
     equality with a boolean, an enum value or a text;
 ``{fact: F, known: true}``
-    whether the project states the fact at all.
+    whether the project states the fact at all;
+``{fact: F, happened: true}``
+    for the date of an act: true for a date, false where the project states the act did not take
+    place (``false``), unknown where it says nothing (issue 12 C3);
+``{reading: R, is: A}`` / ``{reading: R, in: [A, …]}``
+    whether the pack's reading ``R`` of an unsettled question is answered ``A`` (the pack's chosen
+    answer, or the caller's): the condition rests on that interpretation, and decisions say so.
 
 ``value`` may name another fact: ``{fact: actual_investment, times: 0.1}`` (10% of it) or
 ``{fact: trial_run_started_on, plus: {months: 1}}`` (a duration counted by 民法典 第二百零一条,
@@ -26,13 +32,16 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from .amounts import AmountError, format_amount, parse_amount
 from .calendar import Calendar, Period
 from .errors import PackProblem, did_you_mean
 from .parameters import Parameter
-from .vocabulary import Fact, FactType, Vocabulary
+
+if TYPE_CHECKING:
+    from .readings import ReadingSpec
+from .vocabulary import NOT_HAPPENED, Fact, FactType, Vocabulary
 from .yamlfiles import YamlDocument
 
 __all__ = [
@@ -43,12 +52,16 @@ __all__ = [
     "Condition",
     "Equals",
     "FactRef",
+    "Happened",
     "Known",
     "Literal",
     "Not",
     "OneOf",
+    "READING_SLOT",
+    "Reading",
     "Relation",
     "compile_condition",
+    "compiled_leaf",
     "describe",
     "explain",
     "explain_both",
@@ -57,6 +70,7 @@ __all__ = [
     "param_comparisons",
     "params_used",
     "parse_condition",
+    "readings_used",
 ]
 
 
@@ -168,6 +182,34 @@ class Known:
 
 
 @dataclass(frozen=True, slots=True)
+class Happened:
+    """Whether the act a date fact records took place: true for a date, false for ``NOT_HAPPENED``."""
+
+    fact: str
+    happened: bool = True
+    at: Location | None = field(default=None, compare=False)
+
+
+#: Readings reach conditions through the facts mapping under this prefix, which no fact name can
+#: start with: ``facts["@wuxing_private_self_funded"] = "not_governed"``.
+READING_SLOT = "@"
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Whether the reading ``reading`` (an interpretation the pack declares) is answered by one of ``values``."""
+
+    reading: str
+    values: tuple[str, ...]
+    at: Location | None = field(default=None, compare=False)
+
+    @property
+    def fact(self) -> str:
+        """The slot of the facts mapping that holds the reading's answer."""
+        return READING_SLOT + self.reading
+
+
+@dataclass(frozen=True, slots=True)
 class All:
     items: tuple[Condition, ...]
     at: Location | None = field(default=None, compare=False)
@@ -185,7 +227,8 @@ class Not:
     at: Location | None = field(default=None, compare=False)
 
 
-Condition = Union[All, AnyOf, Not, Compare, Equals, OneOf, Known]
+Condition = Union[All, AnyOf, Not, Compare, Equals, OneOf, Known, Happened, Reading]
+Leaf = Union[Compare, Equals, OneOf, Known, Happened, Reading]
 
 # --------------------------------------------------------------------------------------------
 # Parsing and type checking
@@ -200,17 +243,21 @@ _SHAPES = {
     "is": {"fact", "is"},
     "in": {"fact", "in"},
     "known": {"fact", "known"},
+    "happened": {"fact", "happened"},
+    "reading_is": {"reading", "is"},
+    "reading_in": {"reading", "in"},
 }
 _ALL_KEYS = sorted({k for keys in _SHAPES.values() for k in keys})
 
 
 class _Parser:
     def __init__(self, doc: YamlDocument, vocab: Vocabulary, problems: list[PackProblem],
-                 params: Mapping[str, Parameter]) -> None:
+                 params: Mapping[str, Parameter], readings: Mapping[str, ReadingSpec] | None = None) -> None:
         self.doc = doc
         self.vocab = vocab
         self.problems = problems
         self.params = params
+        self.readings: Mapping[str, ReadingSpec] = readings or {}
 
     def fail(self, path: tuple[str | int, ...], message: str, hint: str | None = None,
              *, code: str = "condition", key: bool = False) -> None:
@@ -230,7 +277,11 @@ class _Parser:
                           did_you_mean(str(key), _ALL_KEYS), code="unknown-key", key=True)
                 return None
         keys = set(data)
+        if "reading" in keys:
+            return self._reading(data, path)
         for shape, expected in _SHAPES.items():
+            if shape.startswith("reading_"):
+                continue
             if shape == "op" and "param" in keys:
                 continue  # {fact, op, param}: a comparison with a local parameter
             if shape in keys:
@@ -244,11 +295,12 @@ class _Parser:
                         detail.append("needs " + ", ".join(map(repr, lacking)))
                     self.fail(path, f"a {shape!r} condition " + " and ".join(detail),
                               "write exactly one of: {all: […]}, {any: […]}, {not: …}, "
-                              "{fact, op, value}, {fact, op, param}, {fact, is}, {fact, in}, {fact, known}")
+                              "{fact, op, value}, {fact, op, param}, {fact, is}, {fact, in}, {fact, known}, "
+                              "{fact, happened}, {reading, is}, {reading, in}")
                     return None
                 parsed: Condition | None = getattr(self, "_" + shape)(data, path)
                 return parsed
-        self.fail(path, "a condition with only 'fact' needs op/value, is, in or known")
+        self.fail(path, "a condition with only 'fact' needs op/value, is, in, known or happened")
         return None
 
     def _all(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
@@ -434,6 +486,46 @@ class _Parser:
             return None
         return OneOf(fact.name, tuple(converted), at=self.at(path))
 
+    def _happened(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        fact = self.fact(data["fact"], path + ("fact",))
+        if not isinstance(data["happened"], bool):
+            self.fail(path + ("happened",), "happened is true or false")
+            return None
+        if fact is None:
+            return None
+        if not fact.act:
+            self.fail(path + ("fact",), f"{fact.name} does not record an act; 'happened' tests the date of an act",
+                      "facts marked act: true in the vocabulary: "
+                      + ", ".join(f.name for f in self.vocab.values() if f.act), code="type-mismatch")
+            return None
+        return Happened(fact.name, data["happened"], at=self.at(path))
+
+    def _reading(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
+        keys = set(data)
+        if keys not in ({"reading", "is"}, {"reading", "in"}):
+            self.fail(path, "a reading condition is {reading: ID, is: ANSWER} or {reading: ID, in: [ANSWER, …]}")
+            return None
+        name = data["reading"]
+        reading = self.readings.get(name) if isinstance(name, str) else None
+        if reading is None:
+            self.fail(path + ("reading",), f"unknown reading {name!r}",
+                      did_you_mean(str(name), list(self.readings)) or "declare it in the pack's readings.yaml",
+                      code="unknown-reading")
+            return None
+        values = [data["is"]] if "is" in data else data["in"]
+        where = path + (("is",) if "is" in data else ("in",))
+        if not isinstance(values, list) or not values:
+            self.fail(where, "'in' needs a non-empty list of answers")
+            return None
+        for i, value in enumerate(values):
+            if value not in reading.alternatives:
+                self.fail(where + ((i,) if "in" in data else ()),
+                          f"{value!r} is not an alternative of reading {reading.id}",
+                          did_you_mean(str(value), list(reading.alternatives))
+                          or "one of: " + ", ".join(reading.alternatives), code="unknown-alternative")
+                return None
+        return Reading(reading.id, tuple(values), at=self.at(path))
+
     def _known(self, data: dict[str, Any], path: tuple[str | int, ...]) -> Condition | None:
         fact = self.fact(data["fact"], path + ("fact",))
         if not isinstance(data["known"], bool):
@@ -449,12 +541,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def parse_condition(
     data: Any, path: tuple[str | int, ...], doc: YamlDocument, vocab: Vocabulary,
     problems: list[PackProblem], params: Mapping[str, Parameter] | None = None,
+    readings: Mapping[str, ReadingSpec] | None = None,
 ) -> Condition | None:
     """Parse and type-check the condition at ``path`` of ``doc``; problems are appended, located.
 
-    ``params`` are the pack's local parameters, which ``{fact, op, param}`` comparisons may name.
+    ``params`` are the pack's local parameters, which ``{fact, op, param}`` comparisons may name;
+    ``readings`` its declared readings, which ``{reading, is}`` conditions may name.
     """
-    return _Parser(doc, vocab, problems, params or {}).condition(data, path)
+    return _Parser(doc, vocab, problems, params or {}, readings).condition(data, path)
 
 
 def parse_period(
@@ -470,7 +564,7 @@ def parse_period(
 # --------------------------------------------------------------------------------------------
 
 
-def iter_leaves(cond: Condition) -> Iterator[Compare | Equals | OneOf | Known]:
+def iter_leaves(cond: Condition) -> Iterator[Leaf]:
     """Every comparison in ``cond``, left to right."""
     if isinstance(cond, (All, AnyOf)):
         for item in cond.items:
@@ -487,6 +581,8 @@ def facts_used(cond: Condition | None) -> tuple[str, ...]:
         return ()
     seen: dict[str, None] = {}
     for leaf in iter_leaves(cond):
+        if isinstance(leaf, Reading):
+            continue  # an interpretation, not a fact of the project
         seen[leaf.fact] = None
         if isinstance(leaf, Compare) and isinstance(leaf.value, FactRef):
             seen[leaf.value.fact] = None
@@ -520,8 +616,16 @@ def _operand_getter(operand: Operand, calendar: Calendar) -> Callable[[Facts], A
         return lambda facts: None if (v := facts.get(name)) is None else v * times
     if plus is not None:
         span_end = calendar.span_end
-        return lambda facts: None if (v := facts.get(name)) is None else span_end(v, plus)
+        # an act that did not happen has no date to count from: it stays NOT_HAPPENED (compares false)
+        return lambda facts: v if (v := facts.get(name)) is None or v is NOT_HAPPENED else span_end(v, plus)
     return lambda facts: facts.get(name)
+
+
+def readings_used(cond: Condition | None) -> tuple[str, ...]:
+    """The readings ``cond`` rests on, in order of first appearance."""
+    if cond is None:
+        return ()
+    return tuple(dict.fromkeys(leaf.reading for leaf in iter_leaves(cond) if isinstance(leaf, Reading)))
 
 
 def params_used(cond: Condition | None) -> tuple[str, ...]:
@@ -579,6 +683,22 @@ def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
     if isinstance(cond, Known):
         name, want = cond.fact, cond.known
         return lambda facts: (facts.get(name) is not None) is want
+    if isinstance(cond, Happened):
+        name, want = cond.fact, cond.happened
+
+        def happened(facts: Facts) -> bool | None:
+            value = facts.get(name)
+            return None if value is None else (value is not NOT_HAPPENED) is want
+
+        return happened
+    if isinstance(cond, Reading):
+        slot, answers = cond.fact, frozenset(cond.values)
+
+        def reading(facts: Facts) -> bool | None:
+            value = facts.get(slot)
+            return None if value is None else value in answers
+
+        return reading
     if isinstance(cond, Not):
         inner = compile_condition(cond.item, calendar)
 
@@ -623,6 +743,11 @@ def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
 _MEMO_SIZE = 16_384
 _COMPILED: dict[tuple[int, int], tuple[Condition, Calendar, Compiled]] = {}
 _DESCRIBED: dict[tuple[int, int], tuple[Condition, Vocabulary, tuple[str, str]]] = {}
+
+
+def compiled_leaf(cond: Condition, calendar: Calendar) -> Compiled:
+    """``compile_condition`` of a leaf (or any condition), memoized by node identity."""
+    return _compiled(cond, calendar)
 
 
 def _compiled(cond: Condition, calendar: Calendar) -> Compiled:
@@ -679,6 +804,8 @@ def show_value(value: Any, fact: Fact | None = None, lang: str = "zh") -> str:
     """A value as a policy officer writes it: 500万元, 2026-05-11, 是/否, an enum's label."""
     if value is None:
         return "（未填）" if lang == "zh" else "(missing)"
+    if value is NOT_HAPPENED:
+        return "未发生" if lang == "zh" else "did not take place"
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
     if fact is not None and fact.type is FactType.AMOUNT:
@@ -720,8 +847,15 @@ def describe(cond: Condition, vocab: Vocabulary, lang: str = "zh") -> str:
         return ("或" if zh else " or ").join(_wrap(i, vocab, lang) for i in cond.items)
     if isinstance(cond, Not):
         return ("并非" if zh else "not ") + _wrap(cond.item, vocab, lang)
+    if isinstance(cond, Reading):
+        answers = ("、" if zh else ", ").join(cond.values)
+        return f"按解读 {cond.reading} 取 {answers}" if zh else f"reading {cond.reading} is {answers}"
     fact = vocab.get(cond.fact)
     name = _name(vocab, cond.fact, lang)
+    if isinstance(cond, Happened):
+        if zh:
+            return f"{name}所记事项已发生" if cond.happened else f"{name}所记事项未发生"
+        return f"the act of {name} took place" if cond.happened else f"the act of {name} did not take place"
     if isinstance(cond, Compare):
         target = _operand_text(cond.value, fact, vocab, lang) if fact else "?"
         if not zh:
@@ -778,9 +912,15 @@ def _explain(cond: Condition, value: bool | None, facts: Facts, vocab: Vocabular
     return (_explain_leaf(cond, value, facts, vocab, "zh"), _explain_leaf(cond, value, facts, vocab, "en"))
 
 
-def _explain_leaf(cond: Compare | Equals | OneOf | Known, value: bool | None, facts: Facts,
-                  vocab: Vocabulary, lang: str) -> str:
+def _explain_leaf(cond: Leaf, value: bool | None, facts: Facts, vocab: Vocabulary, lang: str) -> str:
     zh = lang == "zh"
+    if isinstance(cond, Reading):
+        described = _described(cond, vocab)[0 if zh else 1]
+        chosen = facts.get(cond.fact)
+        if chosen is None:
+            return f"{described}：本规则包未作选择" if zh else f"{described}: the pack takes no position"
+        return (f"{described}{'成立' if value else '不成立'}（所取解读：{chosen}）" if zh else
+                f"{described} {'holds' if value else 'does not hold'} (reading taken: {chosen})")
     fact = vocab.get(cond.fact)
     name = _name(vocab, cond.fact, lang)
     actual = show_value(facts.get(cond.fact), fact, lang)
@@ -796,6 +936,8 @@ def _explain_leaf(cond: Compare | Equals | OneOf | Known, value: bool | None, fa
     if isinstance(cond, OneOf):
         return (f"{name}为{actual}" + ("" if value else "，不在所列之中")) if zh else \
             (f"{name} is {actual}" + ("" if value else ", not one of those listed"))
+    if isinstance(cond, Happened):
+        return described if value else (f"{name}：{actual}" if zh else f"{name}: {actual}")
     if isinstance(cond, Known):
         return described if value is cond.known else (
             (f"未填写{name}" if cond.known else f"已填写{name}（{actual}）") if zh else

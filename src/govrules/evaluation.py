@@ -9,24 +9,28 @@ one of them win), and its ``require`` or ``deadline`` (is it met). Missing facts
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import __version__
 from .audit import decision_id
 from .cache import load_pack_cached
 from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
-from .conditions import explain_both, missing_facts
-from .errors import GovrulesError, did_you_mean
+from .conditions import (READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
+                         explain_both, facts_used, missing_facts)
+from .deciding import DeadlineState, Outcome, Procedure
+from .errors import GovrulesError, ProjectError, ProjectProblem, did_you_mean
 from .loading import load_packs
-from .model import Pack, RuleKind
+from .model import Pack, Rule
 from .projects import Project, parse_project, read_project
-from .report import LAZY, Decision, Notice, PackRef, Report, Status
+from .readings import ReadingSpec
+from .report import DECISION_FIELDS, LAZY, Decision, Notice, PackRef, Report, Status
+from .vocabulary import NOT_HAPPENED
 from .scoring import compute_score, derived_facts
 from .vocabulary import Vocabulary, default_vocabulary
 
@@ -60,7 +64,9 @@ class Engine:
         self._calendar = calendar or default_calendar()
         self._vocab = vocabulary or default_vocabulary()
         self._packs = tuple(packs)
-        self._compiled = tuple(compile_pack(p, self._calendar) for p in self._packs)
+        scored = frozenset(name for pack in self._packs for rule in pack.rules if rule.scoring is not None
+                           for name in (rule.scoring.total, rule.scoring.grade))
+        self._compiled = tuple(compile_pack(p, self._calendar, scored) for p in self._packs)
         self._parents: dict[str, str | None] = {}
         self._names: dict[str, str] = {}
         self._plans: dict[tuple[str, _dt.date], _Plan] = {}
@@ -68,9 +74,12 @@ class Engine:
         self._parameter_notices: dict[tuple[tuple[str, tuple[str, ...]], ...], Notice] = {}
         self._calendar_sources = self._calendar.sources()
         self._calendar_fingerprint = self._calendar.fingerprint()
+        self._readings: dict[str, ReadingSpec] = {}
         for pack in self._packs:
             self._parents.setdefault(pack.jurisdiction.id, pack.jurisdiction.parent)
             self._names.setdefault(pack.jurisdiction.id, pack.jurisdiction.name)
+            for spec in pack.readings.values():
+                self._readings.setdefault(spec.id, spec)
 
     @property
     def packs(self) -> tuple[Pack, ...]:
@@ -83,6 +92,10 @@ class Engine:
     @property
     def vocabulary(self) -> Vocabulary:
         return self._vocab
+
+    def readings(self) -> dict[str, ReadingSpec]:
+        """Every declared reading of the loaded packs, by id."""
+        return dict(self._readings)
 
     def jurisdictions(self) -> dict[str, str]:
         """Jurisdiction id → name, for every jurisdiction with a loaded pack."""
@@ -102,12 +115,37 @@ class Engine:
             parent = self._parents.get(parent)
         return tuple(chain)
 
+    def check_readings(self, readings: Mapping[str, str | None] | None) -> dict[str, str | None]:
+        """The caller's choice of answers, checked: each names a declared reading and one of its
+        alternatives (``None``: take no position). Raises ``ProjectError`` naming each bad one."""
+        if not readings:
+            return {}
+        problems = []
+        for name, answer in readings.items():
+            spec = self._readings.get(name) if isinstance(name, str) else None
+            if spec is None:
+                problems.append(ProjectProblem(
+                    field=f"readings.{name}", code="unknown-reading", value=answer,
+                    message="不是已声明的解读 / is not a declared reading",
+                    hint=did_you_mean(str(name), list(self._readings)) or "govrules readings lists them"))
+            elif answer is not None and answer not in spec.alternatives:
+                problems.append(ProjectProblem(
+                    field=f"readings.{name}", code="unknown-alternative", value=answer,
+                    message=f"不是该解读的备选答案 / is not an alternative of {name}",
+                    hint=did_you_mean(str(answer), list(spec.alternatives))
+                    or "one of: " + ", ".join(spec.alternatives)))
+        if problems:
+            raise ProjectError(problems)
+        return dict(readings)
+
     def evaluate(self, project: Project | Mapping[str, Any] | str | Path, jurisdiction: str,
-                 as_of: _dt.date | None = None) -> Report:
+                 as_of: _dt.date | None = None, *, readings: Mapping[str, str | None] | None = None) -> Report:
         """Evaluate ``project`` under ``jurisdiction`` (and its parents) as of ``as_of`` (default today).
 
         ``project`` may be a ``Project``, a mapping (validated here) or a path to a JSON/YAML file.
-        Raises ``ProjectError`` for a bad project and ``UnknownJurisdiction`` for an unknown one.
+        ``readings`` answers declared readings otherwise than the packs do (reading id → alternative,
+        or ``None`` for no position), to see what an interpretation changes.
+        Raises ``ProjectError`` for a bad project (or reading) and ``UnknownJurisdiction`` for an unknown one.
         """
         if type(project) is not Project:
             if isinstance(project, (str, Path)):
@@ -122,28 +160,33 @@ class Engine:
             as_of = as_of.date()  # the law counts in days; a time of day does not change the answer
         elif not isinstance(as_of, _dt.date):
             raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
+        chosen = self.check_readings(readings) if readings else {}
         plan = self._plans.get((jurisdiction, as_of))
         if plan is None:
             plan = self._plan(jurisdiction, as_of)
-        compiled_packs, used, notices, provision_paths, scoring_rules, parameter_rules, consulted = plan
-        facts, derived = _facts(project, scoring_rules)
+        facts, derived = _facts(project, plan.scoring_rules)
+        if plan.readings:
+            facts.update(plan.readings)
+            if chosen:
+                for name, answer in chosen.items():
+                    slot = READING_SLOT + name
+                    if slot in plan.readings:
+                        if answer is None:
+                            facts.pop(slot, None)
+                        else:
+                            facts[slot] = answer
         decisions: list[Decision] = []
         provisional: list[str] = []
-        for compiled in compiled_packs:
-            evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived)
+        for compiled in plan.run:
+            evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived,
+                                     plan.score_parameters)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
-        if parameter_rules:  # only rules with local parameters are asked which ones they rest on
-            resting = tuple((d[0], names) for d in decisions if d[0] in parameter_rules
-                            if (names := d.local_parameters))
-            if resting:
-                local = self._parameter_notices.get(resting)
-                if local is None:
-                    local = _local_parameters_notice(resting, self._packs)
-                    if len(self._parameter_notices) >= 4096:  # bounded, like the plans
-                        self._parameter_notices.clear()
-                    self._parameter_notices[resting] = local
-                notices = notices + (local,)
+        notices = plan.notices
+        if plan.resting_rules:  # only rules that can rest on a parameter or reading are asked
+            notices = notices + self._resting_notices(decisions, plan)
+        if chosen:
+            notices = notices + (_chosen_notice(chosen, self._readings),)
         if provisional:
             provisional.sort()
             notices = notices + (Notice(
@@ -155,10 +198,30 @@ class Engine:
                 "provisional: " + ", ".join(provisional),
             ),)
         return Report._fast(
-            jurisdiction, as_of, project.id, project.name, used, tuple(decisions), notices, __version__,
-            self._calendar_sources, self._calendar_fingerprint, provision_paths,
-            partial(decision_id, project, jurisdiction, as_of, consulted, __version__, self._calendar_fingerprint),
+            jurisdiction, as_of, project.id, project.name, plan.used, tuple(decisions), notices, __version__,
+            self._calendar_sources, self._calendar_fingerprint, plan.provision_paths,
+            partial(decision_id, project, jurisdiction, as_of, plan.consulted, __version__, self._calendar_fingerprint,
+                    readings=chosen or None),
         )
+
+    def _resting_notices(self, decisions: Sequence[Decision], plan: _Plan) -> tuple[Notice, ...]:
+        """The notices naming the decisions that rest on local parameters, and on readings."""
+        notices: list[Notice] = []
+        resting = tuple((d[0], names) for d in decisions if d[0] in plan.resting_rules
+                        if (names := d.local_parameters))
+        if resting:
+            local = self._parameter_notices.get(resting)
+            if local is None:
+                local = _local_parameters_notice(resting, self._packs)
+                if len(self._parameter_notices) >= 4096:  # bounded, like the plans
+                    self._parameter_notices.clear()
+                self._parameter_notices[resting] = local
+            notices.append(local)
+        on_readings = tuple((d[0], names) for d in decisions if d[0] in plan.resting_rules
+                            if (names := d.readings))
+        if on_readings:
+            notices.append(_readings_notice(on_readings, self._readings))
+        return tuple(notices)
 
     def _plan(self, jurisdiction: str, as_of: _dt.date) -> _Plan:
         """What an evaluation under ``jurisdiction`` on ``as_of`` needs besides the project: which
@@ -191,42 +254,51 @@ class Engine:
                 f"No pack for {jurisdiction!r} is in force on {as_of.isoformat()}; no decisions were made.",
             ))
         # Scores first: a total or grade computed by any pack of the chain (nearest first) is a fact
-        # the classification rules of every pack can read (湖政办发〔2023〕40号 二（三）).
+        # the classification rules of every pack can read (湖政办发〔2023〕40号 二（三））.
         scoring_rules = tuple(rule.rule for compiled in run for rule in compiled.scoring)
-        parameter_rules = frozenset(rule.rule.id for compiled in run for rule in compiled.rules
-                                    if rule.when_parameters or rule.parameters)
-        plan = (tuple(run), tuple(used), tuple(notices),
-                _provision_paths(tuple(c.pack for c in self._compiled if c.pack.id in {p.id for p in used})),
-                scoring_rules, parameter_rules,
-                # every pack of the chain, in force or not (one out of force still gives a notice)
-                tuple(p for p in self._packs if p.jurisdiction.id in chain))
+        resting_rules = frozenset(rule.rule.id for compiled in run for rule in compiled.rules
+                                  if rule.sensitive or compiled.scope_sensitive or rule.rule.scoring is not None)
+        plan = _Plan(
+            run=tuple(run), used=tuple(used), notices=tuple(notices),
+            provision_paths=_provision_paths(tuple(c.pack for c in self._compiled if c.pack.id in {p.id for p in used})),
+            scoring_rules=scoring_rules, resting_rules=resting_rules,
+            # every pack of the chain, in force or not (one out of force still gives a notice)
+            consulted=tuple(p for p in self._packs if p.jurisdiction.id in chain),
+            readings=MappingProxyType({READING_SLOT + spec.id: spec.answer for compiled in run
+                                       for spec in compiled.pack.readings.values() if spec.answer is not None}),
+            score_parameters=MappingProxyType({rule.id: rule.scoring.parameters() for rule in scoring_rules
+                                               if rule.scoring is not None}),
+        )
         if len(self._plans) >= 4096:  # bounded: many distinct dates must not grow it forever
             self._plans.clear()
         self._plans[(jurisdiction, as_of)] = plan
         return plan
 
     def evaluate_plain(self, project: Project | Mapping[str, Any] | str | Path, jurisdiction: str,
-                       as_of: _dt.date | None = None) -> Report:
-        """``evaluate`` through the reference path: every decision spelled out eagerly, one by one.
+                       as_of: _dt.date | None = None, *, readings: Mapping[str, str | None] | None = None) -> Report:
+        """``evaluate`` with every decision spelled out at once instead of on first reading.
 
-        Slower; kept as the plain evaluator the fast path is tested against (same report, same JSON).
+        Kept as the reference the lazy decisions are tested against (same report, same JSON).
         """
-        report = self.evaluate(project, jurisdiction, as_of)
-        if isinstance(project, (str, Path)):
-            project = read_project(project, self._vocab)
-        elif not isinstance(project, Project):
-            project = parse_project(project, self._vocab)
-        plan = self._plan(jurisdiction, report.as_of)
-        facts, derived = _facts(project, plan[4])
-        decisions: list[Decision] = []
-        for compiled in plan[0]:
-            decisions.extend(_Evaluation(compiled, facts, report.as_of, self._calendar, self._vocab, derived).run())
-        return replace(report, decisions=tuple(decisions))
+        report = self.evaluate(project, jurisdiction, as_of, readings=readings)
+        return replace(report, decisions=tuple(_spelled(d) for d in report.decisions))
 
 
-_Plan = tuple[tuple[CompiledPack, ...], tuple[PackRef, ...], tuple[Notice, ...],
-              Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]], tuple[Any, ...], frozenset[str],
-              tuple[Pack, ...]]
+class _Plan(NamedTuple):
+    run: tuple[CompiledPack, ...]
+    used: tuple[PackRef, ...]
+    notices: tuple[Notice, ...]
+    provision_paths: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    scoring_rules: tuple[Rule, ...]
+    resting_rules: frozenset[str]
+    consulted: tuple[Pack, ...]
+    readings: Mapping[str, str]  # slot → the packs' answer, for every reading with one
+    score_parameters: Mapping[str, tuple[str, ...]]  # scoring rule → the local parameters of its score
+
+
+def _spelled(decision: Decision) -> Decision:
+    """The same decision with every lazy detail read out into a plain one."""
+    return Decision(**{name: getattr(decision, name) for name in DECISION_FIELDS})
 
 
 def _facts(project: Project, scoring_rules: tuple[Any, ...]) -> tuple[dict[str, Any], Mapping[str, tuple[Any, str]]]:
@@ -278,6 +350,40 @@ def _local_parameters_notice(resting: Sequence[tuple[str, tuple[str, ...]]], pac
     )
 
 
+def _readings_notice(resting: Sequence[tuple[str, tuple[str, ...]]], readings: Mapping[str, ReadingSpec]) -> Notice:
+    """Say which decisions rest on a reading (an interpretation the pack declares), and which."""
+    used = dict.fromkeys(name for _, names in resting for name in names)
+    zh = "；".join(f"{n}（{readings[n].provision}：{readings[n].question_zh} 所取答案："
+                  f"{_answer(readings[n], 'zh')}）" for n in used)
+    en = "; ".join(f"{n} ({readings[n].provision}: {readings[n].question_en} Answer taken: "
+                   f"{_answer(readings[n], 'en')})" for n in used)
+    rules = [rule for rule, _ in resting]
+    return Notice(
+        "readings",
+        f"以下决定依据对原文的解读（原文未作规定，规则包声明了所取的解读，可按其他解读重新评估）："
+        f"{'、'.join(rules)}。解读：{zh}",
+        f"These decisions rest on readings of questions the text does not settle (declared by the pack; "
+        f"evaluate with another answer to compare): {', '.join(rules)}. Readings: {en}",
+    )
+
+
+def _answer(spec: ReadingSpec, lang: str) -> str:
+    if spec.answer is None:
+        return "未作选择" if lang == "zh" else "none"
+    alt = spec.alternatives[spec.answer]
+    return f"{spec.answer} — {alt.zh if lang == 'zh' else alt.en}"
+
+
+def _chosen_notice(chosen: Mapping[str, str | None], readings: Mapping[str, ReadingSpec]) -> Notice:
+    """Say that the caller answered readings otherwise than the packs."""
+    zh = "；".join(f"{n} = {a if a is not None else '（不作选择）'}（规则包所取：{readings[n].answer}）"
+                  for n, a in chosen.items())
+    en = "; ".join(f"{n} = {a if a is not None else '(no position)'} (the pack takes: {readings[n].answer})"
+                   for n, a in chosen.items())
+    return Notice("readings-chosen", f"本次评估按调用方指定的解读进行：{zh}",
+                  f"This evaluation answers readings as the caller chose: {en}")
+
+
 def _pack_ref(pack: Pack) -> PackRef:
     return PackRef(pack.id, pack.version, pack.content_hash, pack.jurisdiction.id,
                    pack.document.number, pack.document.title)
@@ -297,209 +403,121 @@ def _not_in_force_notice(pack: Pack, as_of: _dt.date) -> Notice:
     )
 
 
-def _and3(values: Iterable[bool | None]) -> bool | None:
-    result: bool | None = True
-    for value in values:
-        if value is False:
-            return False
-        if value is None:
-            result = None
-    return result
-
-
 class _Evaluation:
-    """One project under one pack: memoizes rule firing so exceptions are evaluated once."""
+    """One project under one pack: the decision procedure (``deciding.Procedure``) over the
+    project's facts, and the wording of each decision, spelled out when a caller first reads it.
 
-    __slots__ = ("as_of", "calendar", "compiled", "derived", "explained", "facts", "fired_memo", "in_scope",
-                 "live_memo", "parameters_memo", "provisional", "settled_by", "vocab")
+    It is the procedure's valuation: condition values come from the compiled conditions over the
+    facts, deadline states from the calendar. Every status comes from ``Procedure.outcome``;
+    the wording only renders that outcome.
+    """
+
+    __slots__ = ("as_of", "calendar", "compiled", "deadlines", "derived", "explained", "facts", "leaves",
+                 "outcomes", "procedure", "provisional", "rested", "score_parameters", "vocab")
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
-                 vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None) -> None:
+                 vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None,
+                 score_parameters: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.compiled = compiled
         self.derived = derived or {}
+        self.score_parameters = score_parameters or {}
         self.facts = facts
         self.as_of = as_of
         self.calendar = calendar
         self.vocab = vocab
-        self.fired_memo: dict[str, bool | None] = {}
-        self.live_memo: dict[str, bool | None] = {}
         self.explained: dict[str, Decision] = {}
-        self.parameters_memo: dict[str, tuple[str, ...]] = {}
+        self.outcomes: dict[str, Outcome] = {}
+        self.leaves: dict[Leaf, bool | None] = {}
+        self.deadlines: dict[str, DeadlineState | None] = {}
+        self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.provisional: list[str] = []
-        self.in_scope: bool | None = None
-        self.settled_by: list[CompiledRule] = []
+        self.procedure = Procedure(compiled, self, vocab)
 
-    def live(self, rule: CompiledRule) -> bool | None:
-        """Whether ``rule``'s own condition holds and, for an exception, its base is live too.
+    # -- the valuation the procedure reads ------------------------------------------------------
 
-        An exception ("…的除外", "原则上…") only qualifies its base rule, so it is live only where
-        the base rule is: along the whole chain of exceptions up to the root rule.
-        """
-        memo = self.live_memo
+    def value(self, cond: Condition, compiled: Compiled) -> bool | None:
+        return compiled(self.facts)
+
+    def leaf(self, leaf: Leaf) -> bool | None:
+        memo = self.leaves
+        if leaf in memo:
+            return memo[leaf]
+        value = memo[leaf] = compiled_leaf(leaf, self.calendar)(self.facts)
+        return value
+
+    def deadline(self, rule: CompiledRule) -> DeadlineState | None:
+        """Where the deadline of ``rule`` stands on ``as_of``; None if its start date is missing."""
         key = rule.rule.id
-        if key in memo:
-            return memo[key]
-        own = rule.when(self.facts)
-        base_id = rule.rule.exception_to
-        if base_id is not None and own is not False:
-            base = self.live(self.compiled.by_id[base_id])
-            if base is not True:  # Kleene and: false wins, then unknown
-                own = base
-        memo[key] = own
-        return own
+        if key in self.deadlines:
+            return self.deadlines[key]
+        spec = rule.rule.deadline
+        assert spec is not None
+        facts = self.facts
+        start = facts.get(spec.start)
+        state: DeadlineState | None
+        if start is None:
+            state = None
+        elif start is NOT_HAPPENED:  # the act the period counts from did not take place: it never began
+            state = DeadlineState(Status.NOT_APPLICABLE)
+        else:
+            result = self.calendar.period_end(start, spec.within)
+            due = result.date
+            done_dates = [facts.get(n) for n in spec.done]
+            # Done when every act is done, on the latest of them (e.g. 初验 and 试运行 both finished);
+            # an act not recorded (or stated as not done) has not been done as of as_of.
+            if spec.done and all(d is not None and d is not NOT_HAPPENED for d in done_dates):
+                done = max(done_dates)  # type: ignore[type-var]
+                status = Status.SATISFIED if done <= due else Status.VIOLATED
+            else:
+                status = Status.PENDING if self.as_of <= due else Status.OVERDUE
+            state = DeadlineState(status, due, result.provisional)
+        self.deadlines[key] = state
+        return state
 
-    def fired(self, rule: CompiledRule) -> bool | None:
-        """Whether ``rule`` applies after its exceptions: live ∧ ¬(any exception fired), three-valued."""
-        memo = self.fired_memo
-        key = rule.rule.id
-        if key in memo:
-            return memo[key]
-        result = self.live(rule)
-        if result is not False and rule.exceptions:
-            # live ∧ ¬(e1 ∨ e2 …): an exception that fires makes it false; one unknown, unknown.
-            by_id = self.compiled.by_id
-            for exception in rule.exceptions:
-                value = self.fired(by_id[exception])
-                if value is True:
-                    result = False
-                    break
-                if value is None:
-                    result = None
-        memo[key] = result
-        return result
+    # -- every decision ---------------------------------------------------------------------------
 
-    def scope(self) -> tuple[bool | None, list[CompiledRule]]:
-        """Whether the measure governs the project, and the scope rules that settled it."""
-        if not self.compiled.excludes and not self.compiled.includes:
-            return True, []
-        excluded = [r for r in self.compiled.excludes if self.fired(r) is True]
-        if excluded:
-            return False, excluded
-        exclude_unknown = any(self.fired(r) is None for r in self.compiled.excludes)
-        if not self.compiled.includes:
-            return (None if exclude_unknown else True), []
-        included = [r for r in self.compiled.includes if self.fired(r) is True]
-        if included:
-            return (None if exclude_unknown else True), included
-        include_unknown = any(self.fired(r) is None for r in self.compiled.includes)
-        return (None if include_unknown or exclude_unknown else False), []
-
-    def scope_missing(self) -> tuple[str, ...]:
-        found: dict[str, None] = {}
-        for rule in self.compiled.includes + self.compiled.excludes:
-            if self.fired(rule) is None:
-                found.update(dict.fromkeys(self.missing_of(rule)))
-        return tuple(found)
-
-    def missing_of(self, rule: CompiledRule) -> tuple[str, ...]:
-        """Missing facts that leave ``rule``'s firing unknown (its own condition, then its exceptions)."""
-        found: dict[str, None] = {}
-        if rule.rule.when is not None and rule.when(self.facts) is None:
-            found.update(dict.fromkeys(missing_facts(rule.rule.when, self.facts, self.calendar)))
-        base_id = rule.rule.exception_to
-        while base_id is not None:  # an exception is only as live as the chain above it
-            base = self.compiled.by_id[base_id]
-            if base.rule.when is not None and base.when(self.facts) is None:
-                found.update(dict.fromkeys(missing_facts(base.rule.when, self.facts, self.calendar)))
-            base_id = base.rule.exception_to
-        for exc_id in rule.exceptions:
-            exc = self.compiled.by_id[exc_id]
-            if self.fired(exc) is None:
-                found.update(dict.fromkeys(self.missing_of(exc)))
-        return tuple(found)
+    def outcome(self, rule: CompiledRule) -> Outcome:
+        found = self.outcomes.get(rule.rule.id)
+        if found is None:
+            found = self.outcomes[rule.rule.id] = self.procedure.outcome(rule)
+        return found
 
     def fast_run(self) -> list[Decision]:
-        """The decisions of every rule, statuses computed here and wording left for later.
-
-        Mirrors ``decide`` branch by branch; what takes work to spell out (explanations, the facts
-        used, the list of missing facts) is left to ``decide`` itself, run for one rule when a
-        caller first reads it. The two paths are tested to agree on every project
-        (tests/test_fast_paths.py).
-        """
-        in_scope, settled_by = self.scope()
-        self.in_scope, self.settled_by = in_scope, settled_by
-        facts = self.facts
-        by_id = self.compiled.by_id
+        """The decisions of every rule: statuses decided now, wording left until it is read."""
         make = tuple.__new__
-        na, applies, satisfied, violated, unknown = (Status.NOT_APPLICABLE, Status.APPLIES, Status.SATISFIED,
-                                                     Status.VIOLATED, Status.UNKNOWN)
-        tail = (self,)
         out: list[Decision] = []
         append = out.append
+        tail = (self,)
         for rule in self.compiled.rules:
-            scoped = True if rule.is_scope else in_scope
-            if scoped is False:
-                append(make(Decision, rule.plain[na] + tail))
+            o = self.outcome(rule)
+            if rule.eager and not o.out_of_scope and o.status is not Status.NOT_APPLICABLE:
+                append(self.plain_decision(rule.rule.id))  # e.g. a score: computed and spelled out at once
                 continue
-            fired = rule.when(facts) if rule.simple else self.fired(rule)
-            if rule.when_parameters or rule.parameters:  # asked by every evaluation, for the notice
-                self.parameters_memo[rule.rule.id] = self.rests_on(rule, scoped, fired)
-            # Kleene conjunction of the scope and the rule's firing; scoped is True or None here.
-            gate = fired if scoped is True or fired is False else None
-            if rule.eager and gate is not False:  # e.g. a score: computed and spelled out by decide
-                append(self.decide(rule, scoped, settled_by))
-                continue
-            if gate is True:
-                if rule.require is not None:
-                    met = rule.require(facts)
-                    if met is None:  # applies; whether it is met is unknown (missing spelled out later)
-                        append(make(Decision, rule.head + (applies, LAZY, None, False, None, self)))
-                    else:
-                        append(make(Decision, rule.plain[satisfied if met else violated] + tail))
-                elif rule.rule.deadline is not None:
-                    append(self.fast_deadline(rule))
-                else:
-                    append(make(Decision, rule.plain[applies] + tail))
-            elif gate is False:
-                overridden = None
-                if rule.exceptions and rule.when(facts) is not False:
-                    for exc in rule.exceptions:
-                        if self.fired(by_id[exc]) is True:
-                            overridden = exc
-                            break
-                if overridden is None:
-                    append(make(Decision, rule.plain[na] + tail))
-                else:
-                    append(make(Decision, rule.head + (na, (), None, False, overridden, self)))
-            elif (scoped is True and rule.require is not None and self.live(rule) is True
-                    and rule.require(facts) is True):
-                # Only an exception is undecided, and it could only lift a requirement met anyway.
-                append(make(Decision, rule.plain[satisfied] + tail))
+            if o.provisional:
+                self.provisional.append(rule.rule.id)
+            if (o.overridden_by is None and o.due is None and not o.unclaimed and not o.settled
+                    and o.status is not Status.UNKNOWN and not o.requirement_open):
+                append(make(Decision, rule.plain[o.status] + tail + ((), ())))
             else:
-                append(make(Decision, rule.head + (unknown, LAZY, None, False, None, self)))
+                append(make(Decision, rule.head + (
+                    o.status, LAZY if o.status is Status.UNKNOWN or o.requirement_open else (), o.due, o.provisional,
+                    o.overridden_by, self, o.unclaimed, LAZY if o.settled else ())))
         return out
 
-    def fast_deadline(self, rule: CompiledRule) -> Decision:
-        """A deadline rule that applies: its status and due date, as ``deadline`` computes them."""
-        deadline = rule.rule.deadline
-        assert deadline is not None
-        facts = self.facts
-        start = facts.get(deadline.start)
-        if start is None:
-            return tuple.__new__(Decision, rule.head + (Status.UNKNOWN, (deadline.start,), None, False, None, self))
-        result = self.calendar.period_end(start, deadline.within)
-        due = result.date
-        done_dates = [facts[n] for n in deadline.done if facts.get(n) is not None]
-        done = max(done_dates) if deadline.done and len(done_dates) == len(deadline.done) else None
-        if done is not None:
-            status = Status.SATISFIED if done <= due else Status.VIOLATED
-        else:
-            status = Status.PENDING if self.as_of <= due else Status.OVERDUE
-        if result.provisional:
-            self.provisional.append(rule.rule.id)
-        return tuple.__new__(Decision, rule.head + (status, (), due, result.provisional, None, self))
+    def run(self) -> list[Decision]:
+        """Every decision spelled out at once (the reference the lazy decisions are tested against)."""
+        return [self.plain_decision(rule.rule.id) for rule in self.compiled.rules]
 
-    # -- what a fast-path decision asks for when its details are read (report.LazyDetails) -------
+    # -- what a lazy decision asks for when its details are read (report.LazyDetails) --------------
 
     def decision_facts(self, rule: str) -> tuple[tuple[str, Any], ...]:
         return self.used_facts(self.compiled.by_id[rule])
 
     def plain_decision(self, rule: str) -> Decision:
-        """The decision of ``rule`` as the reference path spells it out (memoized)."""
+        """The decision of ``rule`` with every detail spelled out (memoized)."""
         memo = self.explained
         if rule not in memo:
-            compiled = self.compiled.by_id[rule]
-            memo[rule] = self.decide(compiled, True if compiled.is_scope else self.in_scope, self.settled_by)
+            memo[rule] = self.render(self.compiled.by_id[rule])
         return memo[rule]
 
     def decision_explanation(self, rule: str) -> tuple[str, str]:
@@ -509,128 +527,211 @@ class _Evaluation:
     def decision_missing(self, rule: str) -> tuple[str, ...]:
         return self.plain_decision(rule).missing
 
+    def decision_not_needed(self, rule: str) -> tuple[str, ...]:
+        return self.plain_decision(rule).not_needed
+
     def decision_local_parameters(self, rule: str) -> tuple[str, ...]:
-        """As ``decide`` reports them, without spelling the decision out (the notice asks every rule)."""
-        found = self.parameters_memo.get(rule)
-        if found is None:
-            compiled = self.compiled.by_id[rule]
-            found = self.rests_on(compiled, True if compiled.is_scope else self.in_scope, self.fired(compiled))
+        return self.rests(self.compiled.by_id[rule])[0]
+
+    def decision_readings(self, rule: str) -> tuple[str, ...]:
+        return self.rests(self.compiled.by_id[rule])[1]
+
+    # -- what a decision rests on ----------------------------------------------------------------
+
+    def rests(self, rule: CompiledRule) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The local parameters and the readings whose values decide this decision's status.
+
+        A decision rests on one where changing it would change the status: a comparison with a
+        local parameter (or with a total or grade a score computed from local parameters) whose
+        result, turned round, changes the status; a reading for which another answer does. A
+        score's decision rests on its weights and grade table once it computes a total.
+        """
+        key = rule.rule.id
+        found = self.rested.get(key)
+        if found is not None:
+            return found
+        outcome = self.outcome(rule)
+        params: dict[str, None] = {}
+        readings: dict[str, None] = {}
+        if not outcome.out_of_scope:
+            sensitive = rule.sensitive if rule.is_scope else rule.sensitive + self.compiled.scope_sensitive
+            if sensitive:
+                known = [leaf for leaf in dict.fromkeys(sensitive) if self.leaf(leaf) is not None]
+                for leaf in self.procedure.rests_on(rule, outcome, known, self.flips):
+                    if isinstance(leaf, Reading):
+                        readings[leaf.reading] = None
+                    else:
+                        params.update(dict.fromkeys(self.leaf_parameters(leaf)))
+            score = rule.rule.scoring
+            if score is not None:
+                spelled = self.plain_decision(key)
+                if spelled.score is not None and spelled.score.total is not None:
+                    params.update(dict.fromkeys(score.parameters()))
+        found = self.rested[key] = (tuple(params), tuple(readings))
         return found
 
-    def rests_on(self, rule: CompiledRule, scoped: bool | None, fired: bool | None) -> tuple[str, ...]:
-        """The local parameters ``rule``'s decision rests on, given its scope and firing."""
-        if scoped is False or not rule.when_parameters and not rule.parameters:
-            return ()
-        facts = self.facts
-        # Those compared in ``when`` with a fact the project states (even where the rule does not
-        # apply: that it does not rests on the number too) ...
-        base = tuple(dict.fromkeys([param for param, fact in rule.when_parameters if facts.get(fact) is not None]))
-        if fired is False:
-            return base
-        if (scoped is None or fired is None) and not (
-                scoped is True and rule.require is not None and self.live(rule) is True
-                and rule.require(facts) is True):
-            return base
-        # ... and those of the requirement or score once it applies (as ``decide``).
-        return tuple(dict.fromkeys(base + rule.parameters))
+    def flips(self, leaf: Leaf) -> Iterator[dict[Leaf, bool]]:
+        """The other values ``leaf`` could take: another answer of its reading, or its opposite."""
+        if isinstance(leaf, Reading):
+            chosen = self.facts.get(leaf.fact)
+            spec = self.compiled.pack.readings.get(leaf.reading)
+            siblings = [x for x in self.compiled.reading_leaves.get(leaf.reading, ()) if self.leaf(x) is not None]
+            for answer in (spec.alternatives if spec is not None else ()):
+                if answer != chosen:
+                    yield {x: answer in x.values for x in siblings}  # type: ignore[union-attr]
+            return
+        value = self.leaf(leaf)
+        yield {leaf: not value}
 
-    def run(self) -> list[Decision]:
-        """The plain evaluator: every decision spelled out at once (the reference for ``fast_run``)."""
-        in_scope, settled_by = self.scope()
-        decisions = []
-        for rule in self.compiled.rules:
-            if rule.rule.kind is RuleKind.SCOPE:
-                decisions.append(self.decide(rule, True, ()))
-            else:
-                decisions.append(self.decide(rule, in_scope, settled_by))
-        return decisions
+    def leaf_parameters(self, leaf: Leaf) -> tuple[str, ...]:
+        """The local parameters a comparison's result rests on: its own, or a score's it reads."""
+        found: list[str] = []
+        if isinstance(leaf, Compare) and isinstance(leaf.value, Literal) and leaf.value.param is not None:
+            found.append(leaf.value.param)
+        for name in facts_used(leaf):
+            source = self.derived.get(name)
+            if source is not None:
+                found.extend(self.score_parameters.get(source[1], ()))
+        return tuple(found)
 
-    # -- one decision --------------------------------------------------------------------------
+    # -- wording ---------------------------------------------------------------------------------
 
     def used_facts(self, rule: CompiledRule) -> tuple[tuple[str, Any], ...]:
         facts = self.facts
         return tuple((n, facts[n]) for n in rule.facts if n in facts)
 
-    def decide(self, rule: CompiledRule, in_scope: bool | None, settled_by: Sequence[CompiledRule]) -> Decision:
+    def render(self, rule: CompiledRule) -> Decision:
+        """The decision of ``rule`` in words: the procedure's outcome, explained."""
         r = rule.rule
+        o = self.outcome(rule)
+        params, readings = self.rests(rule) if not r.scoring else ((), ())
         base: dict[str, Any] = dict(
             rule=r.id, pack=r.pack, kind=r.kind.value, outcome=r.outcome, title_zh=r.title_zh,
             title_en=r.title_en, citations=r.cites, facts=self.used_facts(rule),
-            in_principle=r.in_principle, exception_to=r.exception_to,
-            # The parameters the decision rests on: those compared in ``when`` with a fact the project
-            # states; those of the requirement or score once the rule applies (added below).
-            local_parameters=tuple(dict.fromkeys(
-                param for param, fact in rule.when_parameters if self.facts.get(fact) is not None)),
+            in_principle=r.in_principle, exception_to=r.exception_to, status=o.status,
+            overridden_by=o.overridden_by, unclaimed=o.unclaimed, local_parameters=params, readings=readings,
         )
-        if in_scope is False:
-            base["local_parameters"] = ()  # out of scope, nothing of the rule is used
+        if o.settled:
+            base["not_needed"] = self.open_facts(rule)
+        claim_zh, claim_en = self.unclaimed_words(o.unclaimed)
+        settled_zh = "（缺少的事实无论取何值，结论都相同）" if o.settled else ""
+        settled_en = " (whatever the missing facts are, the answer is the same)" if o.settled else ""
+        if o.out_of_scope:
+            settled_by = self.procedure.scope()[1]
             names_zh = "、".join(f"{s.rule.title_zh}（{s.rule.cites[0].label}）" for s in settled_by)
             names_en = ", ".join(s.rule.id for s in settled_by)
             return Decision(
-                status=Status.NOT_APPLICABLE, **base,
+                **base,
                 explanation_zh="不适用：项目不在本办法适用范围内" + (f"：{names_zh}" if names_zh else ""),
                 explanation_en="Not applicable: the project is outside this measure's scope"
                 + (f" ({names_en})" if names_en else ""),
             )
-        fired = self.fired(rule)
-        gate = _and3((in_scope, fired))
-        if gate is False:
-            return self.not_applicable(rule, base)
-        if (gate is None and in_scope is True and self.live(rule) is True
-                and rule.require is not None and rule.require(self.facts) is True):
-            # Only an exception is undecided, and it could only lift a requirement that is met
-            # anyway: the answer is the same either way.
-            assert r.require is not None
-            base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
-            detail_zh, detail_en = explain_both(r.require, self.facts, self.vocab, self.calendar)
-            return Decision(
-                status=Status.SATISFIED, **base,
-                explanation_zh="满足要求：" + detail_zh + "（例外情形是否成立不影响结论）" + self.principle_zh(r),
-                explanation_en="Satisfied: " + detail_en + " (whether an exception applies does not change this)",
-            )
-        if gate is None:
-            missing = dict.fromkeys(self.scope_missing() if in_scope is None else ())
-            missing.update(dict.fromkeys(self.missing_of(rule)))
-            # Also name what the requirement or deadline itself would need, so one round of
-            # questions suffices.
-            if rule.rule.require is not None and rule.require is not None and rule.require(self.facts) is None:
-                missing.update(dict.fromkeys(missing_facts(rule.rule.require, self.facts, self.calendar)))
-            if r.deadline is not None and self.facts.get(r.deadline.start) is None:
-                missing[r.deadline.start] = None
+        if o.status is Status.NOT_APPLICABLE and not o.settled:
+            return self.not_applicable(rule, base, o)
+        if o.status is Status.UNKNOWN:
+            missing = self.missing(rule)
             names = self.fact_names(missing)
-            return Decision(
-                status=Status.UNKNOWN, missing=tuple(missing), **base,
-                explanation_zh=f"无法判断：缺少{names[0]}", explanation_en=f"Unknown: missing {names[1]}",
-            )
-        base["local_parameters"] = tuple(dict.fromkeys(base["local_parameters"] + rule.parameters))
-        if r.deadline is not None:
-            return self.deadline(rule, base)
+            open_readings = self.open_readings(rule)
+            zh = f"无法判断：缺少{names[0]}" if missing else "无法判断"
+            en = f"Unknown: missing {names[1]}" if missing else "Unknown"
+            if open_readings:
+                zh += "；本规则包对以下解读未作选择：" + "、".join(open_readings)
+                en += "; the pack takes no position on the readings " + ", ".join(open_readings)
+            return Decision(**base, missing=missing, explanation_zh=zh + claim_zh, explanation_en=en + claim_en)
         if r.scoring is not None:
             return self.scored(rule, base)
+        if r.deadline is not None and not o.settled:
+            return self.deadline_words(rule, base, o, claim_zh, claim_en)
+        if o.settled:
+            word_zh, word_en = _STATUS_WORDS[o.status]
+            return Decision(**base, due=o.due, provisional=o.provisional,
+                            explanation_zh=f"{word_zh}{settled_zh}" + claim_zh + self.principle_zh(r),
+                            explanation_en=f"{word_en}{settled_en}" + claim_en)
         when_zh, when_en = self.why(r.when)
         if rule.require is not None:
-            met = rule.require(self.facts)
             assert r.require is not None
-            if met is None:
+            if o.requirement_open:
                 needed = missing_facts(r.require, self.facts, self.calendar)
                 names = self.fact_names(needed)
                 return Decision(
-                    status=Status.APPLIES, missing=needed, **base,
-                    explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + self.principle_zh(r),
-                    explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}",
+                    **base, missing=needed,
+                    explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + claim_zh + self.principle_zh(r),
+                    explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}" + claim_en,
                 )
             detail_zh, detail_en = explain_both(r.require, self.facts, self.vocab, self.calendar)
-            status = Status.SATISFIED if met else Status.VIOLATED
-            word_zh, word_en = ("满足要求", "Satisfied") if met else ("违反要求", "Violated")
+            word_zh, word_en = _STATUS_WORDS[o.status]
             return Decision(
-                status=status, **base,
-                explanation_zh=f"{word_zh}：{detail_zh}" + self.principle_zh(r),
-                explanation_en=f"{word_en}: {detail_en}",
+                **base, explanation_zh=f"{word_zh}：{detail_zh}" + claim_zh + self.principle_zh(r),
+                explanation_en=f"{word_en}: {detail_en}" + claim_en,
             )
-        return Decision(
-            status=Status.APPLIES, **base,
-            explanation_zh=f"适用：{when_zh}" + self.principle_zh(r), explanation_en=f"Applies: {when_en}",
-        )
+        return Decision(**base, explanation_zh=f"适用：{when_zh}" + claim_zh + self.principle_zh(r),
+                        explanation_en=f"Applies: {when_en}" + claim_en)
+
+    def unclaimed_words(self, unclaimed: Sequence[str]) -> tuple[str, str]:
+        """"（除非能证明：…）": the exceptions the project must establish and has not."""
+        if not unclaimed:
+            return "", ""
+        by_id = self.compiled.by_id
+        zh = "；".join(f"{by_id[e].rule.title_zh}（{by_id[e].rule.cites[0].label}，须{self.fact_names(self.claim_facts(e))[0]}）"
+                      for e in unclaimed)
+        en = "; ".join(f"{e} ({by_id[e].rule.cites[0].label}; needs {self.fact_names(self.claim_facts(e))[1]})"
+                       for e in unclaimed)
+        return f"（除非能证明例外情形：{zh}）", f" (unless the project shows the exception: {en})"
+
+    def claim_facts(self, exception: str) -> tuple[str, ...]:
+        """The facts that would establish ``exception`` (those its decision still lacks, else all it reads)."""
+        rule = self.compiled.by_id[exception]
+        missing = self.missing(rule)
+        return missing or rule.rule.facts()
+
+    def open_facts(self, rule: CompiledRule) -> tuple[str, ...]:
+        """The missing facts the decision reads, which all completions showed are not needed."""
+        found: dict[str, None] = {}
+        for leaf in self.procedure.open_leaves(rule):
+            found.update((n, None) for n in facts_used(leaf) if self.facts.get(n) is None)
+        if rule.rule.deadline is not None and self.facts.get(rule.rule.deadline.start) is None:
+            found[rule.rule.deadline.start] = None
+        return tuple(found)
+
+    def open_readings(self, rule: CompiledRule) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(leaf.reading for leaf in self.procedure.open_leaves(rule)
+                                   if isinstance(leaf, Reading)))
+
+    def missing(self, rule: CompiledRule) -> tuple[str, ...]:
+        """The missing facts that leave ``rule``'s decision open: the scope's, its own and its exceptions'."""
+        found: dict[str, None] = {}
+        facts, calendar = self.facts, self.calendar
+        if not rule.is_scope and self.procedure.scope()[0] is None:
+            for scope_rule in self.compiled.includes + self.compiled.excludes:
+                if self.procedure.fired(scope_rule) is None:
+                    found.update(dict.fromkeys(self.missing_of(scope_rule)))
+        found.update(dict.fromkeys(self.missing_of(rule)))
+        # Also name what the requirement or deadline itself would need, so one round of questions suffices.
+        if rule.require is not None and rule.rule.require is not None and rule.require(facts) is None:
+            found.update(dict.fromkeys(missing_facts(rule.rule.require, facts, calendar)))
+        if rule.rule.deadline is not None and facts.get(rule.rule.deadline.start) is None:
+            found[rule.rule.deadline.start] = None
+        return tuple(found)
+
+    def missing_of(self, rule: CompiledRule) -> tuple[str, ...]:
+        """Missing facts that leave ``rule``'s firing unknown (its own condition, then its exceptions)."""
+        found: dict[str, None] = {}
+        facts, calendar, by_id, procedure = self.facts, self.calendar, self.compiled.by_id, self.procedure
+        if rule.rule.when is not None and rule.when(facts) is None:
+            found.update(dict.fromkeys(missing_facts(rule.rule.when, facts, calendar)))
+        base_id = rule.rule.exception_to
+        while base_id is not None:  # an exception is only as live as the chain above it
+            base = by_id[base_id]
+            if base.rule.when is not None and base.when(facts) is None:
+                found.update(dict.fromkeys(missing_facts(base.rule.when, facts, calendar)))
+            base_id = base.rule.exception_to
+        for exc_id in rule.exceptions:
+            exc = by_id[exc_id]
+            if procedure.lifts(exc) is None:
+                found.update(dict.fromkeys(self.missing_of(exc)))
+                if exc.rule.lifts == "when_met" and exc.rule.require is not None and exc.require(facts) is None:
+                    found.update(dict.fromkeys(missing_facts(exc.rule.require, facts, calendar)))
+        return tuple(found)
 
     def scored(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
         """A scoring rule's decision: the breakdown, the total and grade, and what pulled it down."""
@@ -638,15 +739,13 @@ class _Evaluation:
         assert spec is not None
         result = compute_score(spec, self.facts)
         if result.total is None:
-            # No total: the weights and grade table were not used.
-            base["local_parameters"] = tuple(p for p in base["local_parameters"]
-                                             if p not in spec.parameters())
             names = self.fact_names(result.missing)
             return Decision(
-                status=Status.APPLIES, missing=result.missing, score=result, **base,
+                **{**base, "status": Status.APPLIES}, missing=result.missing, score=result,
                 explanation_zh=f"适用；无法计算总分：缺少{names[0]}",
                 explanation_en=f"Applies; the total cannot be computed: missing {names[1]}",
             )
+        base = {**base, "status": Status.APPLIES, "local_parameters": spec.parameters()}
         grade_fact = self.vocab[spec.grade]
         grade_zh = grade_fact.values.get(result.grade or "", result.grade)
         zh = f"总分 {result.total}，等级 {grade_zh}（权重与等级表为本地参数）"
@@ -668,7 +767,7 @@ class _Evaluation:
             else:
                 zh += f"；其他规则采用 {source[1]} 计算的{self.vocab[name].zh} {used}"
                 en += f"; other rules use {name} = {used} as computed by {source[1]}"
-        return Decision(status=Status.APPLIES, score=result, **base, explanation_zh=zh, explanation_en=en)
+        return Decision(score=result, **base, explanation_zh=zh, explanation_en=en)
 
     def principle_zh(self, rule: Any) -> str:
         return "（原文为“原则上”，可能存在原文未列明的例外）" if rule.in_principle else ""
@@ -684,74 +783,81 @@ class _Evaluation:
         en = ", ".join(names)
         return zh, en
 
-    def not_applicable(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
-        winners = [self.compiled.by_id[e] for e in rule.exceptions if self.fired(self.compiled.by_id[e]) is True]
-        if winners and rule.when(self.facts) is not False:
-            winner = winners[0].rule
+    def not_applicable(self, rule: CompiledRule, base: dict[str, Any], o: Outcome) -> Decision:
+        facts, by_id = self.facts, self.compiled.by_id
+        if o.overridden_by is not None:
+            winner = by_id[o.overridden_by].rule
             return Decision(
-                status=Status.NOT_APPLICABLE, overridden_by=winner.id, **base,
+                **base,
                 explanation_zh=f"不适用：例外规则“{winner.title_zh}”（{winner.cites[0].label}）优先适用",
                 explanation_en=f"Not applicable: the exception {winner.id} ({winner.cites[0].label}) prevails",
             )
         base_id = rule.rule.exception_to
-        if base_id is not None and rule.when(self.facts) is not False:
-            dead = self.compiled.by_id[base_id]
-            while dead.when(self.facts) is not False and dead.rule.exception_to is not None:
-                dead = self.compiled.by_id[dead.rule.exception_to]
-            direct = self.compiled.by_id[base_id].rule
+        if base_id is not None and rule.when(facts) is not False:
+            dead = by_id[base_id]
+            while dead.when(facts) is not False and dead.rule.exception_to is not None:
+                dead = by_id[dead.rule.exception_to]
+            direct = by_id[base_id].rule
             zh, en = self.why(dead.rule.when)
             if dead.rule.id == base_id:
-                return Decision(status=Status.NOT_APPLICABLE, **base,
+                return Decision(**base,
                                 explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，而该规则的条件不成立：{zh}",
                                 explanation_en=f"Not applicable: this is an exception to {base_id}, whose "
                                 f"condition does not hold: {en}")
-            return Decision(status=Status.NOT_APPLICABLE, **base,
+            return Decision(**base,
                             explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，该规则又依附于"
                             f"“{dead.rule.title_zh}”，而后者的条件不成立：{zh}",
                             explanation_en=f"Not applicable: this is an exception to {base_id}, which qualifies "
                             f"{dead.rule.id}, whose condition does not hold: {en}")
         zh, en = self.why(rule.rule.when)
-        return Decision(status=Status.NOT_APPLICABLE, **base, explanation_zh=f"不适用：{zh}",
-                        explanation_en=f"Not applicable: {en}")
+        return Decision(**base, explanation_zh=f"不适用：{zh}", explanation_en=f"Not applicable: {en}")
 
-    def deadline(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
+    def deadline_words(self, rule: CompiledRule, base: dict[str, Any], o: Outcome, claim_zh: str,
+                       claim_en: str) -> Decision:
         deadline = rule.rule.deadline
         assert deadline is not None
         start = self.facts.get(deadline.start)
         start_fact = self.vocab[deadline.start]
+        if start is NOT_HAPPENED:
+            return Decision(**base, explanation_zh=f"不适用：{start_fact.zh}所记事项未发生，期限未起算",
+                            explanation_en=f"Not applicable: {deadline.start} did not take place; the period never began")
         period = deadline.within.describe()
-        if start is None:
-            return Decision(
-                status=Status.UNKNOWN, missing=(deadline.start,), **base,
-                explanation_zh=f"无法计算期限：缺少{start_fact.label()}",
-                explanation_en=f"Cannot compute the deadline: missing {deadline.start}",
-            )
-        result = self.calendar.period_end(start, deadline.within)
-        due = result.date
-        done_dates: list[_dt.date] = [self.facts[n] for n in deadline.done if self.facts.get(n) is not None]
-        # Done when every act is done, on the latest of them (e.g. 初验 and 试运行 both finished).
-        done = max(done_dates) if deadline.done and len(done_dates) == len(deadline.done) else None
+        due = o.due
+        assert due is not None
         lead_zh = f"自{start_fact.zh} {start.isoformat()} 起{period}内，截止 {due.isoformat()}"
         lead_en = f"{deadline.within.describe()} from {deadline.start} {start.isoformat()}: due {due.isoformat()}"
-        if result.provisional:
-            years = "、".join(map(str, result.assumed_years))
-            lead_zh += f"（{years}年尚无官方节假日安排，按周末和法定固定日期节日暂算，结果暂定）"
-            lead_en += f" (provisional: no official schedule for {', '.join(map(str, result.assumed_years))})"
-        if done is not None:
-            on_time = done <= due
-            status = Status.SATISFIED if on_time else Status.VIOLATED
+        if o.provisional:
+            years = self.calendar.period_end(start, deadline.within).assumed_years
+            lead_zh += f"（{'、'.join(map(str, years))}年尚无官方节假日安排，按周末和法定固定日期节日暂算，结果暂定）"
+            lead_en += f" (provisional: no official schedule for {', '.join(map(str, years))})"
+        if o.status in (Status.SATISFIED, Status.VIOLATED):
+            done = max(self.facts[n] for n in deadline.done)
+            on_time = o.status is Status.SATISFIED
             tail_zh = f"；{done.isoformat()} 完成，" + ("按期" if on_time else "逾期")
             tail_en = f"; done {done.isoformat()}, " + ("on time" if on_time else "late")
-        elif self.as_of <= due:
-            status, tail_zh, tail_en = Status.PENDING, f"；截至 {self.as_of.isoformat()} 尚未完成，仍在期限内", \
-                f"; not done as of {self.as_of.isoformat()}, still within the period"
         else:
-            status, tail_zh, tail_en = Status.OVERDUE, f"；截至 {self.as_of.isoformat()} 尚未完成，已逾期", \
-                f"; not done as of {self.as_of.isoformat()}, overdue"
-        return Decision(
-            status=status, due=due, provisional=result.provisional, **base,
-            explanation_zh=lead_zh + tail_zh, explanation_en=lead_en + tail_en,
-        )
+            not_done = [n for n in deadline.done if self.facts.get(n) is NOT_HAPPENED]
+            how_zh = "未完成" if not_done else "未记录完成"
+            how_en = "not done" if not_done else "no completion recorded"
+            if o.status is Status.PENDING:
+                tail_zh, tail_en = f"；截至 {self.as_of.isoformat()} {how_zh}，仍在期限内", \
+                    f"; {how_en} as of {self.as_of.isoformat()}, still within the period"
+            else:
+                tail_zh, tail_en = f"；截至 {self.as_of.isoformat()} {how_zh}，已逾期", \
+                    f"; {how_en} as of {self.as_of.isoformat()}, overdue"
+        return Decision(**base, due=due, provisional=o.provisional,
+                        explanation_zh=lead_zh + tail_zh + claim_zh, explanation_en=lead_en + tail_en + claim_en)
+
+
+_STATUS_WORDS: Mapping[Status, tuple[str, str]] = MappingProxyType({
+    Status.APPLIES: ("适用", "Applies"),
+    Status.NOT_APPLICABLE: ("不适用", "Not applicable"),
+    Status.SATISFIED: ("满足要求", "Satisfied"),
+    Status.VIOLATED: ("违反要求", "Violated"),
+    Status.PENDING: ("仍在期限内", "Pending"),
+    Status.OVERDUE: ("已逾期", "Overdue"),
+    Status.UNKNOWN: ("无法判断", "Unknown"),
+})
 
 
 def load(path: str | Path | Sequence[str | Path] | None = None, *,

@@ -25,6 +25,7 @@ from .conditions import parse_condition, parse_period
 from .errors import PackError, PackProblem, did_you_mean
 from .model import Citation, Deadline, Dimension, Document, Jurisdiction, Pack, Provision, Rule, RuleKind, Scoring
 from .parameters import Parameter, ParameterType, parse_parameters
+from .readings import READINGS_FILE, ReadingSpec, parse_readings
 from .vocabulary import FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlDocument, YamlReadError, read_yaml
 
@@ -153,6 +154,7 @@ class _PackLoader:
         # out of the semantic checks, so one malformed rule does not hide the others' problems.
         self.broken: dict[str, set[tuple[str | int, ...]]] = {}
         self.params: dict[str, Parameter] = {}
+        self.readings: dict[str, ReadingSpec] = {}
 
     def read(self, relative: str, schema_name: str) -> YamlDocument | None:
         """Read one file and check it against its schema; None if it cannot be used at all."""
@@ -176,6 +178,7 @@ class _PackLoader:
     def load(self) -> Pack | None:
         meta_doc = self.read(PACK_FILE, "pack")
         prov_doc = self.read(PROVISIONS_FILE, "provisions")
+        readings_doc = self.read(READINGS_FILE, "readings") if (self.directory / READINGS_FILE).exists() else None
         rule_docs = []
         rules_dir = self.directory / RULES_DIR
         if rules_dir.is_dir():
@@ -191,6 +194,9 @@ class _PackLoader:
         self.params = parse_parameters(meta_doc, meta.get("local_parameters"), self.problems,
                                        self.broken[meta_doc.file])
         provisions = self.provisions(prov_doc)
+        if readings_doc is not None:
+            self.readings = parse_readings(readings_doc, meta["id"], provisions, self.problems,
+                                           self.broken[readings_doc.file])
         rules = self.rules(meta["id"], rule_docs, provisions, document)
         if document is not None and document.in_force_cites and document.in_force_cites not in provisions:
             self.problems.append(meta_doc.problem(
@@ -206,6 +212,7 @@ class _PackLoader:
             document=document, provisions=MappingProxyType(provisions), rules=tuple(rules),
             content_hash="sha256:" + self.hasher.hexdigest(), directory=self.directory,
             description=meta.get("description"), parameters=MappingProxyType(self.params),
+            readings=MappingProxyType(self.readings),
         )
 
     def document(self, doc: YamlDocument, data: dict[str, Any]) -> Document | None:
@@ -348,10 +355,11 @@ class _PackLoader:
         citations = self.citations(doc, here + ("cites",), data["cites"], provisions, number)
         when = require = None
         if "when" in data:
-            when = parse_condition(data["when"], here + ("when",), doc, self.vocab, self.problems, self.params)
+            when = parse_condition(data["when"], here + ("when",), doc, self.vocab, self.problems, self.params,
+                                   self.readings)
         if "require" in data:
             require = parse_condition(data["require"], here + ("require",), doc, self.vocab, self.problems,
-                                      self.params)
+                                      self.params, self.readings)
         deadline = self.deadline(doc, here, data.get("deadline"))
         scoring = self.scoring(doc, here + ("scoring",), data.get("scoring"), citations, provisions, number)
         self.check_kind(doc, here, kind, data)
@@ -363,7 +371,7 @@ class _PackLoader:
             cites=tuple(citations), outcome=data["outcome"], pack=pack_id, when=when, require=require,
             deadline=deadline, effect=data.get("effect"), exception_to=data.get("exception_to"),
             in_principle=data.get("in_principle", False), note=data.get("note"), scoring=scoring,
-            at=(doc.file, line, column),
+            at=(doc.file, line, column), burden=data.get("burden"), lifts=data.get("lifts", "always"),
         )
 
     def citations(self, doc: YamlDocument, where: tuple[str | int, ...], labels: Sequence[str],
@@ -491,6 +499,12 @@ class _PackLoader:
             bad("scoring", "a scoring rule needs scoring: {dimensions, total, grade, bands}")
         if kind is not RuleKind.SCORING and "scoring" in data:
             bad("scoring", f"only scoring rules have scoring (this one is {kind.value!r})")
+        for key in ("burden", "lifts"):
+            if key in data and "exception_to" not in data:
+                bad(key, f"only an exception (a rule with exception_to) has {key}")
+        if data.get("lifts") == "when_met" and "require" not in data:
+            bad("lifts", "lifts: when_met lifts the base rule where this rule's requirement is met; "
+                         "it needs a require")
 
 
 def load_pack(directory: Path | str, vocab: Vocabulary | None = None) -> Pack:

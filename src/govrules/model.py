@@ -16,8 +16,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .calendar import Period
-from .conditions import Condition, Location, facts_used, params_used
+from .conditions import Condition, Location, facts_used, params_used, readings_used
 from .parameters import Band, Parameter
+from .readings import ReadingSpec
 
 __all__ = [
     "Citation",
@@ -137,6 +138,12 @@ class Rule:
     note: str | None = None
     scoring: Scoring | None = None
     at: Location | None = field(default=None, compare=False)
+    # Exceptions only. ``burden="project"``: the project must establish the exception (除特殊情况外,
+    # 上级有明确文件指定的除外 …); unclaimed, it does not make the base rule unknown.
+    burden: str | None = None
+    # Exceptions only. ``"when_met"``: a permission on a condition (需经…同意): it lifts the base
+    # rule only where its own requirement is met. ``"always"``: wherever it applies.
+    lifts: str = "always"
 
     def facts(self) -> tuple[str, ...]:
         """Every fact this rule reads (its own condition, requirement and deadline), in order."""
@@ -148,6 +155,10 @@ class Rule:
         if self.scoring is not None:
             names.update(dict.fromkeys(d.fact for d in self.scoring.dimensions))
         return tuple(names)
+
+    def readings(self) -> tuple[str, ...]:
+        """The readings this rule's conditions read."""
+        return tuple(dict.fromkeys(readings_used(self.when) + readings_used(self.require)))
 
     def parameters(self) -> tuple[str, ...]:
         """The local parameters this rule rests on (never numbers of the text)."""
@@ -199,6 +210,7 @@ class Pack:
     directory: Path | None = field(default=None, compare=False)
     description: str | None = None
     parameters: Mapping[str, Parameter] = field(default_factory=lambda: MappingProxyType({}))
+    readings: Mapping[str, ReadingSpec] = field(default_factory=lambda: MappingProxyType({}))
 
     def in_force(self, on: _dt.date) -> bool:
         """Whether the document is in force on ``on`` (both ends inclusive)."""

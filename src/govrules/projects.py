@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pydantic is imported on first validation: loading packs doe
 
 from .amounts import MAX_AMOUNT, parse_amount, size_problem
 from .errors import ProjectError, ProjectProblem, did_you_mean, safe_repr
-from .vocabulary import FactType, Vocabulary, default_vocabulary
+from .vocabulary import NOT_HAPPENED, FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlReadError, read_yaml_text
 
 __all__ = ["Project", "parse_project", "project_json_schema", "read_project"]
@@ -59,6 +59,8 @@ def json_value(value: Any) -> Any:
         return f"{value.normalize():f}"  # one spelling per amount: 1234.50 and 1234.5 both give "1234.5"
     if isinstance(value, _dt.date):
         return value.isoformat()
+    if value is NOT_HAPPENED:
+        return False
     return value
 
 
@@ -131,7 +133,14 @@ _AMOUNT_SCHEMA = {"anyOf": [
 ]}
 
 
-def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
+def _act_date(value: Any) -> Any:
+    """An act's date, or ``false`` for "the act did not take place" (``NOT_HAPPENED``)."""
+    if value is False or value is NOT_HAPPENED:
+        return NOT_HAPPENED
+    return _date(value)
+
+
+def _field_type(fact_type: FactType, values: tuple[str, ...], act: bool = False) -> Any:
     from pydantic import AfterValidator, BeforeValidator, StrictBool, StrictInt, StrictStr, WithJsonSchema
 
     if fact_type is FactType.AMOUNT:
@@ -140,6 +149,11 @@ def _field_type(fact_type: FactType, values: tuple[str, ...]) -> Any:
         return Annotated[Decimal, BeforeValidator(_number),
                          WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0},
                                                    {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}]})]
+    if fact_type is FactType.DATE and act:
+        return Annotated[Any, BeforeValidator(_act_date),
+                         WithJsonSchema({"anyOf": [
+                             {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+                             {"const": False, "description": "未发生 / the act did not take place"}]})]
     if fact_type is FactType.DATE:
         return Annotated[_dt.date, BeforeValidator(_date),
                          WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})]
@@ -164,7 +178,7 @@ def _model(vocab: Vocabulary) -> type[pydantic.BaseModel]:
     }
     for name, fact in vocab.items():
         described = " ".join(x for x in (fact.zh, "—", fact.en, f"({fact.unit})" if fact.unit else "") if x)
-        fields[name] = (Optional[_field_type(fact.type, tuple(fact.values))],
+        fields[name] = (Optional[_field_type(fact.type, tuple(fact.values), fact.act)],
                         Field(None, description=described, ge=fact.minimum, le=fact.maximum))
     return pydantic.create_model(
         "ProjectModel", __config__=ConfigDict(extra="forbid", frozen=True), **fields

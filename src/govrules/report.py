@@ -22,7 +22,7 @@ from .model import Citation
 from .projects import json_value
 from .scoring import ScoreResult
 
-__all__ = ["Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT", "json_text"]
+__all__ = ["DECISION_FIELDS", "Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT", "json_text"]
 
 #: Version of the JSON layout; bumped only on an incompatible change.
 REPORT_FORMAT = 1
@@ -43,15 +43,16 @@ class Status(str, enum.Enum):
 class _Details:
     """The parts of a decision that take time to spell out, fixed when the decision is made."""
 
-    __slots__ = ("facts", "explanation_zh", "explanation_en", "score", "local_parameters")
+    __slots__ = ("facts", "explanation_zh", "explanation_en", "score", "local_parameters", "readings")
 
     def __init__(self, facts: tuple[tuple[str, Any], ...], zh: str, en: str, score: ScoreResult | None = None,
-                 local_parameters: tuple[str, ...] = ()) -> None:
+                 local_parameters: tuple[str, ...] = (), readings: tuple[str, ...] = ()) -> None:
         self.facts = facts
         self.explanation_zh = zh
         self.explanation_en = en
         self.score = score
         self.local_parameters = local_parameters
+        self.readings = readings
 
 
 #: In a fast-path decision's ``missing`` slot: "ask the evaluation" (the list takes work to find).
@@ -69,10 +70,16 @@ class LazyDetails(Protocol):
 
     def decision_local_parameters(self, rule: str) -> tuple[str, ...]: ...
 
+    def decision_readings(self, rule: str) -> tuple[str, ...]: ...
+
+    def decision_not_needed(self, rule: str) -> tuple[str, ...]: ...
+
 
 _FIELDS = ("rule", "pack", "kind", "status", "outcome", "title_zh", "title_en", "citations", "facts", "missing",
            "due", "provisional", "in_principle", "exception_to", "overridden_by", "explanation_zh", "explanation_en",
-           "score", "local_parameters")
+           "score", "local_parameters", "readings", "unclaimed", "not_needed")
+#: Every field of a ``Decision``, in order (``Decision(**{f: getattr(d, f) for f in DECISION_FIELDS})`` copies one).
+DECISION_FIELDS = _FIELDS
 
 
 class Decision(tuple):  # type: ignore[type-arg]
@@ -87,7 +94,7 @@ class Decision(tuple):  # type: ignore[type-arg]
     __slots__ = ()
 
     # Layout: the rule's static part (as CompiledRule.head), then status, missing, due,
-    # provisional, overridden_by, and the source of the details.
+    # provisional, overridden_by, the source of the details, unclaimed exceptions, facts not needed.
     rule: str = property(itemgetter(0))  # type: ignore[assignment]
     pack: str = property(itemgetter(1))  # type: ignore[assignment]
     kind: str = property(itemgetter(2))  # type: ignore[assignment]
@@ -101,16 +108,21 @@ class Decision(tuple):  # type: ignore[type-arg]
     due: _dt.date | None = property(itemgetter(11))  # type: ignore[assignment]
     provisional: bool = property(itemgetter(12))  # type: ignore[assignment]
     overridden_by: str | None = property(itemgetter(13))  # type: ignore[assignment]
+    #: The exceptions the project must establish (``burden: project``) and has not: the status
+    #: holds unless it shows one of them ("违反（除非能证明存在特殊情况）").
+    unclaimed: tuple[str, ...] = property(itemgetter(15))  # type: ignore[assignment]
 
     def __new__(cls, rule: str, pack: str, kind: str, status: Status, outcome: str, title_zh: str,
                 title_en: str, citations: tuple[Citation, ...], facts: tuple[tuple[str, Any], ...] = (),
                 missing: tuple[str, ...] = (), due: _dt.date | None = None, provisional: bool = False,
                 in_principle: bool = False, exception_to: str | None = None, overridden_by: str | None = None,
                 explanation_zh: str = "", explanation_en: str = "", score: ScoreResult | None = None,
-                local_parameters: tuple[str, ...] = ()) -> Decision:
+                local_parameters: tuple[str, ...] = (), readings: tuple[str, ...] = (),
+                unclaimed: tuple[str, ...] = (), not_needed: tuple[str, ...] = ()) -> Decision:
         return tuple.__new__(cls, (rule, pack, kind, outcome, title_zh, title_en, citations, in_principle,
                                    exception_to, status, missing, due, provisional, overridden_by,
-                                   _Details(facts, explanation_zh, explanation_en, score, local_parameters)))
+                                   _Details(facts, explanation_zh, explanation_en, score, local_parameters, readings),
+                                   unclaimed, not_needed))
 
     @property
     def facts(self) -> tuple[tuple[str, Any], ...]:
@@ -155,6 +167,23 @@ class Decision(tuple):  # type: ignore[type-arg]
         if type(source) is _Details:
             return source.local_parameters
         return source.decision_local_parameters(self[0])  # type: ignore[no-any-return]
+
+    @property
+    def readings(self) -> tuple[str, ...]:
+        """The declared readings (interpretations of an unsettled text) the decision rests on."""
+        source = self[14]
+        if type(source) is _Details:
+            return source.readings
+        return source.decision_readings(self[0])  # type: ignore[no-any-return]
+
+    @property
+    def not_needed(self) -> tuple[str, ...]:
+        """Missing facts the decision reads that cannot change it: every value they could take
+        leads to the same status (issue 12 C2)."""
+        found = self[16]
+        if found is LAZY:
+            return self[14].decision_not_needed(self[0])  # type: ignore[no-any-return]
+        return found  # type: ignore[no-any-return]
 
     def _values(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _FIELDS)
@@ -210,6 +239,12 @@ class Decision(tuple):  # type: ignore[type-arg]
         # Present only where they apply, so decisions of plain rules keep their layout.
         if self.local_parameters:
             data["local_parameters"] = list(self.local_parameters)
+        if self.readings:
+            data["readings"] = list(self.readings)
+        if self.unclaimed:
+            data["unclaimed"] = list(self.unclaimed)
+        if self.not_needed:
+            data["not_needed"] = list(self.not_needed)
         if self.score is not None:
             data["score"] = self.score.to_dict()
         return data

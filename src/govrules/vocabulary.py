@@ -18,7 +18,7 @@ from types import MappingProxyType
 from .errors import PackError, PackProblem
 from .yamlfiles import YamlDocument, YamlReadError, read_yaml, read_yaml_text
 
-__all__ = ["Fact", "FactType", "Vocabulary", "default_vocabulary"]
+__all__ = ["NOT_HAPPENED", "Fact", "FactType", "NotHappened", "Vocabulary", "default_vocabulary"]
 
 
 class FactType(str, enum.Enum):
@@ -51,10 +51,53 @@ class Fact:
     values: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    # A date fact recording an act (签订、验收、审查…): a project may state that the act did not
+    # take place, as ``false`` (issue 12 C3); see ``NOT_HAPPENED``.
+    act: bool = False
 
     def label(self) -> str:
         """``中文名（name）`` for messages a policy officer reads."""
         return f"{self.zh}（{self.name}）"
+
+
+class NotHappened:
+    """The value of an act's date fact when the project states the act did not take place.
+
+    Every comparison with it is false: a comparison of an act's date ("签订合同之日起…", "验收前…")
+    asserts that the act happened. ``{fact: F, happened: false}`` tests for it. There is one
+    instance, ``NOT_HAPPENED``; in JSON it is written ``false``.
+    """
+
+    __slots__ = ()
+    _instance: NotHappened | None = None
+
+    def __new__(cls) -> NotHappened:
+        if cls._instance is None:
+            cls._instance = object.__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_HAPPENED"
+
+    def __reduce__(self) -> str:
+        return "NOT_HAPPENED"
+
+    def _false(self, other: object) -> bool:
+        return False
+
+    __lt__ = __le__ = __gt__ = __ge__ = _false
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    __ne__ = _false  # "happened on a date other than …" is false too
+
+    def __hash__(self) -> int:
+        return 0x6E0D0E
+
+
+#: The one ``NotHappened`` value (see there).
+NOT_HAPPENED = NotHappened()
 
 
 class Vocabulary(Mapping[str, Fact]):
@@ -102,7 +145,7 @@ class Vocabulary(Mapping[str, Fact]):
         body = doc.data.get("facts") if isinstance(doc.data, dict) else None
         if not isinstance(body, dict):
             raise PackError([doc.problem((), "a vocabulary file needs a mapping under 'facts'")])
-        known_keys = {"type", "zh", "en", "unit", "description", "values", "minimum", "maximum"}
+        known_keys = {"type", "zh", "en", "unit", "description", "values", "minimum", "maximum", "act"}
         for name, spec in body.items():
             path = ("facts", name)
             if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
@@ -137,11 +180,15 @@ class Vocabulary(Mapping[str, Fact]):
                     problems.append(doc.problem(path + (key,), f"{key} is a number, for number and integer facts"))
                     bound = None
                 bounds[key] = None if bound is None else Decimal(bound)
+            act = spec.get("act", False)
+            if act is not False and (act is not True or ftype is not FactType.DATE):
+                problems.append(doc.problem(path + ("act",), "act: true marks a date fact that records an act"))
+                act = False
             facts[name] = Fact(
                 name=name, type=ftype, zh=spec["zh"], en=spec["en"], unit=spec.get("unit"),
                 description=spec.get("description"),
                 values=MappingProxyType({str(k): str(v) for k, v in values.items()}),
-                minimum=bounds["minimum"], maximum=bounds["maximum"],
+                minimum=bounds["minimum"], maximum=bounds["maximum"], act=act,
             )
         if problems:
             raise PackError(problems)
