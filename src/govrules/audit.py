@@ -152,6 +152,7 @@ class DecisionLog:
             "packs": [{"id": p.id, "version": p.version, "content_hash": p.content_hash} for p in report.packs],
             "calendar": report_data["calendar"],
             "input": given,
+            **({"readings": dict(report.readings)} if report.readings else {}),
             "masked": masked,
             "mask": ("hmac-sha256" if self._salt else "redacted") if masked else None,
             "report_hash": _report_hash(report),
@@ -168,7 +169,7 @@ class DecisionLog:
         return entry
 
     def evaluate(self, engine: Engine, project: Project | Mapping[str, Any] | str | Path, jurisdiction: str,
-                 as_of: _dt.date | None = None) -> Report:
+                 as_of: _dt.date | None = None, *, readings: Mapping[str, str | None] | None = None) -> Report:
         """``engine.evaluate(...)``, recorded. A ``ProjectError`` is raised as usual and not logged."""
         self._check_mask(engine)
         if isinstance(project, (str, Path)):
@@ -177,7 +178,7 @@ class DecisionLog:
             project = read_project(project, engine.vocabulary)
         elif not isinstance(project, Project):
             project = parse_project(project, engine.vocabulary)
-        report = engine.evaluate(project, jurisdiction, as_of)
+        report = engine.evaluate(project, jurisdiction, as_of, readings=readings)
         self.write(project, report)
         return report
 
@@ -263,7 +264,7 @@ def replay_entry(engine: Engine, number: int, entry: Mapping[str, Any]) -> Repla
             given.pop(name, None)
     try:
         project = parse_project(given, engine.vocabulary)
-        report = engine.evaluate(project, jurisdiction, as_of)
+        report = engine.evaluate(project, jurisdiction, as_of, readings=entry.get("readings") or None)
     except (ProjectError, GovrulesError, KeyError) as exc:
         return ReplayResult(number, did, "different", (*setup, f"cannot evaluate now: {exc}"))
     differences = list(setup)

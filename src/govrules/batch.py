@@ -26,8 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .compiling import CompiledPack, CompiledRule
-from .conditions import (All, AnyOf, Compare, Condition, Equals, FactRef, Happened, Known, Leaf, Literal, Not, OneOf,
-                         Reading, Relation, iter_leaves)
+from .conditions import (READING_SLOT, All, AnyOf, Compare, Condition, Equals, FactRef, Happened, Known, Leaf, Literal,
+                         Not, OneOf, Reading, Relation, iter_leaves)
 from .deciding import DeadlineState, Procedure, evaluate_tree
 from .errors import GovrulesError, ProjectError
 from .evaluation import Engine
@@ -364,7 +364,8 @@ class _Prepared:
     as_of: _dt.date
     plan: tuple[CompiledPack, ...]
     scoring_rules: tuple[Any, ...]
-    readings: Mapping[str, str]  # reading slot → the packs' answer
+    readings: Mapping[str, str]  # reading slot → the answer taken (the packs', or the caller's)
+    chosen: Mapping[str, str | None]  # the caller's answers, as Engine.evaluate takes them
     rule_ids: tuple[str, ...]
     schema: pa.Schema
     dictionary: pa.Array
@@ -372,8 +373,18 @@ class _Prepared:
     deadline_rules: tuple[CompiledRule, ...]
 
 
-def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date) -> _Prepared:
+def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date,
+             readings: Mapping[str, str | None] | None = None) -> _Prepared:
     plan = engine._plan(jurisdiction, as_of)
+    chosen = engine.check_readings(readings)
+    answers = dict(plan.readings)
+    for name, answer in chosen.items():
+        slot = READING_SLOT + name
+        if slot in plan.reading_slots:
+            if answer is None:
+                answers.pop(slot, None)
+            else:
+                answers[slot] = answer
     leaves: dict[Condition, None] = {}
     deadline_rules: list[CompiledRule] = []
     for compiled in plan.run:
@@ -382,7 +393,7 @@ def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date) -> _Prepared:
                 if cond is not None:
                     leaves.update(dict.fromkeys(iter_leaves(cond)))
         deadline_rules += [rule for rule in compiled.rules if rule.rule.deadline is not None]
-    return _Prepared(engine, jurisdiction, as_of, plan.run, plan.scoring_rules, plan.readings,
+    return _Prepared(engine, jurisdiction, as_of, plan.run, plan.scoring_rules, answers, chosen,
                      tuple(_rule_ids(engine, jurisdiction, as_of)),
                      output_schema(engine, jurisdiction, as_of), pa.array(_STATUSES, pa.string()),
                      tuple(leaves), tuple(deadline_rules))
@@ -515,7 +526,7 @@ def _evaluate(prep: _Prepared, batch: pa.RecordBatch, first_row: int, vectorized
             errors.clear()
             codes = index = weights = None
     if codes is None:
-        codes = _per_row(batch, prep.engine, prep.jurisdiction, prep.as_of, errors, first_row)
+        codes = _per_row(batch, prep.engine, prep.jurisdiction, prep.as_of, errors, first_row, prep.chosen)
         for row, problems in line_errors.items():
             errors[row] = problems + errors.get(row, [])
         if errors:
@@ -537,18 +548,20 @@ def _evaluate(prep: _Prepared, batch: pa.RecordBatch, first_row: int, vectorized
 
 
 def evaluate_batch(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _dt.date, *,
-                   first_row: int = 0, vectorized: bool = True) -> pa.RecordBatch:
+                   first_row: int = 0, vectorized: bool = True,
+                   readings: Mapping[str, str | None] | None = None) -> pa.RecordBatch:
     """Decide every project (row) of ``batch``; one output row per input row, same order.
 
     Rows whose cells break the fact vocabulary get an ``error`` text naming the field and no
     statuses; they never stop the batch. ``first_row`` numbers the rows (for messages) when the
     batch is one slice of a larger ledger. ``vectorized=False`` forces the per-row compiled path.
     """
-    return _evaluate(_prepare(engine, jurisdiction, as_of), batch, first_row, vectorized)[0]
+    return _evaluate(_prepare(engine, jurisdiction, as_of, readings), batch, first_row, vectorized)[0]
 
 
 def _per_row(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _dt.date,
-             errors: dict[int, list[str]], first_row: int) -> dict[str, pa.Array]:
+             errors: dict[int, list[str]], first_row: int,
+             readings: Mapping[str, str | None] | None = None) -> dict[str, pa.Array]:
     """The compiled per-row path: ``Engine.evaluate`` on each row."""
     rules = _rule_ids(engine, jurisdiction, as_of)
     columns: dict[str, list[int | None]] = {rule: [] for rule in rules}
@@ -562,7 +575,7 @@ def _per_row(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _d
             for rule in rules:
                 columns[rule].append(None)
             continue
-        for decision in engine.evaluate(project, jurisdiction, as_of).decisions:
+        for decision in engine.evaluate(project, jurisdiction, as_of, readings=readings or None).decisions:
             columns[decision.rule].append(_CODE[decision.status])
     return {rule: pa.array(values, pa.int8()) for rule, values in columns.items()}
 
@@ -750,10 +763,12 @@ class _BackgroundWriter:
 
 
 def run_ledger(ledger: Path, output: Path, engine: Engine, jurisdiction: str, as_of: _dt.date, *,
-               batch_size: int = 65_536, progress: bool = True) -> LedgerSummary:
-    """Evaluate every row of ``ledger`` into ``output``, one batch in memory at a time."""
+               batch_size: int = 65_536, progress: bool = True,
+               readings: Mapping[str, str | None] | None = None) -> LedgerSummary:
+    """Evaluate every row of ``ledger`` into ``output``, one batch in memory at a time
+    (``readings``: answers to declared readings other than the packs', as ``Engine.evaluate``)."""
     engine.chain(jurisdiction)  # an unknown jurisdiction fails before any file is opened
-    prep = _prepare(engine, jurisdiction, as_of)
+    prep = _prepare(engine, jurisdiction, as_of, readings)
     summary = LedgerSummary()
     write, close = _writer(output, prep.schema)
     if output.suffix.lower() in (".parquet", ".csv"):

@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--format", choices=("table", "json"), default="table")
     ev.add_argument("--all", action="store_true", help="also list the rules that do not apply")
     _common(ev)
+    _reading_option(ev)
     ev.add_argument("--log", type=Path, default=None, metavar="FILE",
                     help="append this decision to an audit log (one JSON line; see docs/trust.md)")
     ev.add_argument("--mask", action="append", default=[], metavar="FIELD",
@@ -91,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--format", choices=("markdown", "json"), default="markdown")
     cmp.add_argument("--lang", choices=("zh", "en"), default="zh")
     _common(cmp)
+    _reading_option(cmp)
+
+    rd = sub.add_parser("readings", help="list every reading (interpretation of an unsettled text) of every pack")
+    rd.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    rd.add_argument("--format", choices=("human", "json"), default="human")
 
     rp = sub.add_parser("replay", help="re-evaluate every decision of an audit log and report differences")
     rp.add_argument("log", type=Path, help="a decision log written by evaluate --log")
@@ -115,6 +121,23 @@ def _parser() -> argparse.ArgumentParser:
     _tool_parsers(sub)
     _add_batch_parser(sub)
     return parser
+
+
+def _reading(text: str) -> tuple[str, str | None]:
+    name, sep, answer = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"{text!r}: write --reading ID=ANSWER (ID= for no position)")
+    return name, answer or None
+
+
+def _reading_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--reading", type=_reading, action="append", default=[], metavar="ID=ANSWER",
+                     help="answer a declared reading otherwise than the pack (repeatable; ID= takes no position; "
+                          "govrules readings lists them)")
+
+
+def _readings(args: argparse.Namespace) -> dict[str, str | None] | None:
+    return dict(args.reading) or None
 
 
 def _common(cmd: argparse.ArgumentParser) -> None:
@@ -184,7 +207,7 @@ def _row(decision: Decision) -> tuple[str, str, str]:
 def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     engine = load(args.policies, holidays=args.holidays)
     as_of = args.as_of or _dt.date.today()
-    comparison = compare(engine, args.project, as_of, args.jurisdiction or None)
+    comparison = compare(engine, args.project, as_of, args.jurisdiction or None, readings=_readings(args))
     print(comparison.to_json() if args.format == "json" else comparison.to_markdown(args.lang), file=out, end="")
     if args.format == "json":
         print(file=out)
@@ -197,15 +220,45 @@ def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
         raise LogError("--mask only applies to --log")
     if args.log is not None:
         log = DecisionLog(args.log, mask=args.mask, salt=os.environ.get("GOVRULES_MASK_SALT") or None)
-        report = log.evaluate(engine, args.project, args.jurisdiction, args.as_of)
+        report = log.evaluate(engine, args.project, args.jurisdiction, args.as_of, readings=_readings(args))
     else:
-        report = engine.evaluate(args.project, args.jurisdiction, args.as_of)
+        report = engine.evaluate(args.project, args.jurisdiction, args.as_of, readings=_readings(args))
     if args.format == "json":
         print(report.to_json(), file=out)
     else:
         _render_table(report, args.all, out)
     bad = report.by_status(Status.VIOLATED, Status.OVERDUE)
     return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _cmd_readings(args: argparse.Namespace, out: TextIO) -> int:
+    """Every declared reading, for policy staff to confirm or overrule, with the rules that read it."""
+    engine = load(args.path)
+    entries = []
+    for pack in engine.packs:
+        for spec in pack.readings.values():
+            rules = [r.id for r in pack.rules if spec.id in r.readings()]
+            entries.append((pack, spec, rules))
+    if args.format == "json":
+        print(json.dumps([{**spec.to_dict(), "rules": rules} for _, spec, rules in entries],
+                         ensure_ascii=False, indent=2), file=out)
+        return EXIT_OK
+    for pack, spec, rules in entries:
+        print(f"{spec.id}  [{pack.id} {spec.provision}]", file=out)
+        print(f"  问题：{spec.question_zh}", file=out)
+        print(f"  Question: {spec.question_en}", file=out)
+        print(f"  原文：{spec.quote}", file=out)
+        for name, alt in spec.alternatives.items():
+            mark = "✔" if name == spec.answer else " "
+            print(f"  {mark} {name}: {alt.zh} / {alt.en}", file=out)
+        if spec.answer is None:
+            print("  （本规则包未作选择：依赖它的决定为 unknown / the pack takes no position）", file=out)
+        print(f"  理由：{spec.why_zh}", file=out)
+        print(f"  Why: {spec.why_en}", file=out)
+        print(f"  规则 rules: {', '.join(rules) or '（无 none）'}", file=out)
+        print(file=out)
+    print(f"{len(entries)} reading(s) in {len({p.id for p, _, _ in entries})} pack(s)", file=out)
+    return EXIT_OK
 
 
 def _cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
@@ -356,6 +409,9 @@ def _tool_parsers(sub: Any) -> None:
                       help="evaluate under this jurisdiction (default: every one with a pack in both)")
     diff.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
     diff.add_argument("--format", choices=("table", "json"), default="table")
+    diff.add_argument("--reading", type=_reading, action="append", default=[], metavar="ID=ANSWER",
+                      help="evaluate the NEW side with this answer to a declared reading (repeatable): "
+                           "give the same packs as OLD and NEW to see what an interpretation changes")
 
     corpus = sub.add_parser("corpus", help="print a deterministic JSON Lines corpus probing a pack's boundaries")
     corpus.add_argument("--jurisdiction", "-j", required=True, help="e.g. wuxing")
@@ -456,7 +512,8 @@ def _cmd_docs(args: argparse.Namespace, out: TextIO) -> int:
 def _cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
     from .diffing import diff_paths
 
-    report = diff_paths(args.old, args.new, args.projects, jurisdictions=args.jurisdiction, as_of=args.as_of)
+    report = diff_paths(args.old, args.new, args.projects, jurisdictions=args.jurisdiction, as_of=args.as_of,
+                        new_readings=_readings(args))
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), file=out)
     else:
@@ -521,7 +578,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     err = err or sys.stderr
     args = _parser().parse_args(argv)
     commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts,
-                "replay": _cmd_replay, "compare": _cmd_compare, "batch": _cmd_batch}
+                "replay": _cmd_replay, "compare": _cmd_compare, "batch": _cmd_batch, "readings": _cmd_readings}
     commands.update(_TOOL_COMMANDS)
     try:
         return commands[args.command](args, out)
@@ -546,6 +603,7 @@ def _add_batch_parser(sub: Any) -> None:
     batch.add_argument("--batch-size", type=int, default=65_536, help="rows held in memory at once")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     _common(batch)
+    _reading_option(batch)
 
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
@@ -560,7 +618,7 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         raise GovrulesError(f"{args.ledger}: no such ledger file")
     try:
         summary = run_ledger(args.ledger, args.output, engine, args.jurisdiction, as_of,
-                             batch_size=args.batch_size, progress=not args.no_progress)
+                             batch_size=args.batch_size, progress=not args.no_progress, readings=_readings(args))
     except BatchError as exc:
         raise GovrulesError(str(exc)) from None
     rows = provision_summary(summary, engine, args.jurisdiction, as_of)

@@ -130,15 +130,17 @@ def _entry(d: Decision) -> Entry:
 
 
 def compare(engine: Engine, project: Project | Mapping[str, Any] | str | Path, as_of: _dt.date,
-            jurisdictions: Sequence[str] | None = None) -> Comparison:
+            jurisdictions: Sequence[str] | None = None, *,
+            readings: Mapping[str, str | None] | None = None) -> Comparison:
     """Evaluate ``project`` under each jurisdiction (default: every one with a pack) as of ``as_of``.
 
     The project is validated once; ``UnknownJurisdiction`` names a jurisdiction without a pack.
+    ``readings`` answers declared readings otherwise than the packs (as ``Engine.evaluate``).
     """
     if isinstance(project, (str, Path)):
         project = read_project(project, engine.vocabulary)
     elif not isinstance(project, Project):
         project = parse_project(project, engine.vocabulary)
     chosen = list(jurisdictions) if jurisdictions else list(engine.jurisdictions())
-    reports = {j: engine.evaluate(project, j, as_of) for j in chosen}
+    reports = {j: engine.evaluate(project, j, as_of, readings=readings) for j in chosen}
     return Comparison(as_of, project.id, reports)

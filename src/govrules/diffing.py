@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,12 +121,16 @@ def _differs(old: Decision, new: Decision) -> bool:
 
 
 def diff_engines(old: Engine, new: Engine, projects: Sequence[CorpusEntry | Any], *,
-                 jurisdictions: Sequence[str] | None = None, as_of: _dt.date | None = None) -> DiffReport:
+                 jurisdictions: Sequence[str] | None = None, as_of: _dt.date | None = None,
+                 old_readings: Mapping[str, str | None] | None = None,
+                 new_readings: Mapping[str, str | None] | None = None) -> DiffReport:
     """Evaluate ``projects`` under ``old`` and ``new`` and report the decisions that change.
 
     ``projects`` are ``CorpusEntry`` items or anything ``Engine.evaluate`` takes. Without
     ``jurisdictions``, every jurisdiction with a pack in both versions is used. ``UnknownJurisdiction``
-    is raised for a jurisdiction missing from either version.
+    is raised for a jurisdiction missing from either version. ``old_readings``/``new_readings``
+    answer declared readings otherwise than the packs on either side: the same packs on both sides
+    with another answer on the new one show what that interpretation changes.
     """
     as_of = as_of or _dt.date.today()
     if jurisdictions is None:
@@ -144,8 +148,8 @@ def diff_engines(old: Engine, new: Engine, projects: Sequence[CorpusEntry | Any]
         project = item.project if isinstance(item, CorpusEntry) else item
         line = item.line if isinstance(item, CorpusEntry) else None
         for j in jurisdictions:
-            before = old.evaluate(project, j, as_of)
-            after = new.evaluate(project, j, as_of)
+            before = old.evaluate(project, j, as_of, readings=old_readings)
+            after = new.evaluate(project, j, as_of, readings=new_readings)
             old_refs.update((p.id, p) for p in before.packs)
             new_refs.update((p.id, p) for p in after.packs)
             old_d = {d.rule: d for d in before.decisions}
@@ -171,9 +175,11 @@ def diff_engines(old: Engine, new: Engine, projects: Sequence[CorpusEntry | Any]
 
 
 def diff_paths(old: Path | str, new: Path | str, corpus: Path | str, *,
-               jurisdictions: Sequence[str] | None = None, as_of: _dt.date | None = None) -> DiffReport:
+               jurisdictions: Sequence[str] | None = None, as_of: _dt.date | None = None,
+               new_readings: Mapping[str, str | None] | None = None) -> DiffReport:
     """``govrules diff`` as a function: two pack (or policies) directories and a JSON Lines corpus.
 
     Raises ``PackError`` for a pack that does not load and ``ProjectError`` for bad corpus lines.
     """
-    return diff_engines(load(old), load(new), read_corpus(corpus), jurisdictions=jurisdictions, as_of=as_of)
+    return diff_engines(load(old), load(new), read_corpus(corpus), jurisdictions=jurisdictions, as_of=as_of,
+                        new_readings=new_readings)

@@ -165,16 +165,15 @@ class Engine:
         if plan is None:
             plan = self._plan(jurisdiction, as_of)
         facts, derived = _facts(project, plan.scoring_rules)
-        if plan.readings:
+        if plan.reading_slots:
             facts.update(plan.readings)
-            if chosen:
-                for name, answer in chosen.items():
-                    slot = READING_SLOT + name
-                    if slot in plan.readings:
-                        if answer is None:
-                            facts.pop(slot, None)
-                        else:
-                            facts[slot] = answer
+            for name, answer in chosen.items():
+                slot = READING_SLOT + name
+                if slot in plan.reading_slots:  # a reading of another jurisdiction's pack changes nothing here
+                    if answer is None:
+                        facts.pop(slot, None)
+                    else:
+                        facts[slot] = answer
         decisions: list[Decision] = []
         provisional: list[str] = []
         for compiled in plan.run:
@@ -200,6 +199,7 @@ class Engine:
         return Report._fast(
             jurisdiction, as_of, project.id, project.name, plan.used, tuple(decisions), notices, __version__,
             self._calendar_sources, self._calendar_fingerprint, plan.provision_paths,
+            MappingProxyType(chosen),
             partial(decision_id, project, jurisdiction, as_of, plan.consulted, __version__, self._calendar_fingerprint,
                     readings=chosen or None),
         )
@@ -266,6 +266,7 @@ class Engine:
             consulted=tuple(p for p in self._packs if p.jurisdiction.id in chain),
             readings=MappingProxyType({READING_SLOT + spec.id: spec.answer for compiled in run
                                        for spec in compiled.pack.readings.values() if spec.answer is not None}),
+            reading_slots=frozenset(READING_SLOT + name for compiled in run for name in compiled.pack.readings),
             score_parameters=MappingProxyType({rule.id: rule.scoring.parameters() for rule in scoring_rules
                                                if rule.scoring is not None}),
         )
@@ -293,6 +294,7 @@ class _Plan(NamedTuple):
     resting_rules: frozenset[str]
     consulted: tuple[Pack, ...]
     readings: Mapping[str, str]  # slot → the packs' answer, for every reading with one
+    reading_slots: frozenset[str]  # the slot of every reading of the packs that run
     score_parameters: Mapping[str, tuple[str, ...]]  # scoring rule → the local parameters of its score
 
 
@@ -495,13 +497,10 @@ class _Evaluation:
                 continue
             if o.provisional:
                 self.provisional.append(rule.rule.id)
-            if (o.overridden_by is None and o.due is None and not o.unclaimed and not o.settled
-                    and o.status is not Status.UNKNOWN and not o.requirement_open):
-                append(make(Decision, rule.plain[o.status] + tail + ((), ())))
-            else:
-                append(make(Decision, rule.head + (
-                    o.status, LAZY if o.status is Status.UNKNOWN or o.requirement_open else (), o.due, o.provisional,
-                    o.overridden_by, self, o.unclaimed, LAZY if o.settled else ())))
+            open_ = o.status is Status.UNKNOWN or o.requirement_open
+            append(make(Decision, rule.head + (
+                o.status, LAZY if open_ else (), o.due, o.provisional, o.overridden_by, self, o.unclaimed,
+                () if open_ or o.out_of_scope else LAZY)))
         return out
 
     def run(self) -> list[Decision]:
@@ -553,20 +552,20 @@ class _Evaluation:
         outcome = self.outcome(rule)
         params: dict[str, None] = {}
         readings: dict[str, None] = {}
-        if not outcome.out_of_scope:
-            sensitive = rule.sensitive if rule.is_scope else rule.sensitive + self.compiled.scope_sensitive
-            if sensitive:
-                known = [leaf for leaf in dict.fromkeys(sensitive) if self.leaf(leaf) is not None]
-                for leaf in self.procedure.rests_on(rule, outcome, known, self.flips):
-                    if isinstance(leaf, Reading):
-                        readings[leaf.reading] = None
-                    else:
-                        params.update(dict.fromkeys(self.leaf_parameters(leaf)))
-            score = rule.rule.scoring
-            if score is not None:
-                spelled = self.plain_decision(key)
-                if spelled.score is not None and spelled.score.total is not None:
-                    params.update(dict.fromkeys(score.parameters()))
+        # Out of scope, only the scope's own leaves can change the answer; toggling the rule's would not.
+        sensitive = rule.sensitive if rule.is_scope else rule.sensitive + self.compiled.scope_sensitive
+        if sensitive:
+            known = [leaf for leaf in dict.fromkeys(sensitive) if self.leaf(leaf) is not None]
+            for leaf in self.procedure.rests_on(rule, outcome, known, self.flips):
+                if isinstance(leaf, Reading):
+                    readings[leaf.reading] = None
+                else:
+                    params.update(dict.fromkeys(self.leaf_parameters(leaf)))
+        score = rule.rule.scoring
+        if score is not None and not outcome.out_of_scope:
+            spelled = self.plain_decision(key)
+            if spelled.score is not None and spelled.score.total is not None:
+                params.update(dict.fromkeys(score.parameters()))
         found = self.rested[key] = (tuple(params), tuple(readings))
         return found
 
@@ -611,7 +610,7 @@ class _Evaluation:
             in_principle=r.in_principle, exception_to=r.exception_to, status=o.status,
             overridden_by=o.overridden_by, unclaimed=o.unclaimed, local_parameters=params, readings=readings,
         )
-        if o.settled:
+        if not (o.status is Status.UNKNOWN or o.requirement_open or o.out_of_scope):
             base["not_needed"] = self.open_facts(rule)
         claim_zh, claim_en = self.unclaimed_words(o.unclaimed)
         settled_zh = "（缺少的事实无论取何值，结论都相同）" if o.settled else ""
@@ -685,10 +684,13 @@ class _Evaluation:
         return missing or rule.rule.facts()
 
     def open_facts(self, rule: CompiledRule) -> tuple[str, ...]:
-        """The missing facts the decision reads, which all completions showed are not needed."""
+        """The missing facts a decided rule reads (beside the scope's): whatever their values, the
+        status is the same (Kleene's logic or all completions showed it), so they are not needed."""
         found: dict[str, None] = {}
-        for leaf in self.procedure.open_leaves(rule):
-            found.update((n, None) for n in facts_used(leaf) if self.facts.get(n) is None)
+        leaf_value = self.leaf
+        for leaf in rule.cone:
+            if leaf_value(leaf) is None:
+                found.update((n, None) for n in facts_used(leaf) if self.facts.get(n) is None)
         if rule.rule.deadline is not None and self.facts.get(rule.rule.deadline.start) is None:
             found[rule.rule.deadline.start] = None
         return tuple(found)

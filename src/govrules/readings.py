@@ -78,18 +78,19 @@ def parse_readings(doc: YamlDocument, pack_id: str, provisions: Mapping[str, Any
         if rid in found:
             problems.append(doc.problem(here + ("id",), f"reading id {rid!r} is used twice", code="duplicate-reading"))
             continue
+        # A reading with a problem is still registered (the pack fails to load all the same), so that
+        # the rules reading it are not also told it does not exist.
         if data["provision"] not in provisions:
             problems.append(doc.problem(here + ("provision",), f"provision {data['provision']!r} is not in the registry",
                                         hint=did_you_mean(data["provision"], list(provisions)),
                                         code="unknown-provision"))
-            continue
         alternatives = {str(k): Alternative(str(k), v["zh"], v["en"]) for k, v in data["alternatives"].items()}
         answer = data["answer"]
         if answer is not None and answer not in alternatives:
             problems.append(doc.problem(here + ("answer",), f"answer {answer!r} is not one of its alternatives",
                                         hint=did_you_mean(str(answer), list(alternatives))
                                         or "one of: " + ", ".join(alternatives), code="unknown-alternative"))
-            continue
+            answer = None
         line, column = doc.locate(here)
         found[rid] = ReadingSpec(
             id=rid, pack=pack_id, provision=data["provision"], question_zh=data["question"]["zh"],

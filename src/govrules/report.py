@@ -299,6 +299,8 @@ class Report:
     # label -> ((document number, path), ...) for every provision of the packs used
     provision_paths: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(
         default_factory=lambda: MappingProxyType({}), repr=False)
+    # The answers to declared readings the caller chose otherwise than the packs (empty: the packs' own).
+    readings: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
     # The decision id, or a function computing it on first access: the hash of the project is not
     # paid for by callers that never read the id (see the ``decision_id`` property).
     _decision_id: str | Callable[[], str] = field(default="", repr=False, compare=False)
@@ -373,6 +375,7 @@ class Report:
             "packs": [p.to_dict() for p in self.packs],
             "calendar": {"sources": list(self.calendar_sources), "fingerprint": self.calendar_fingerprint},
             "notices": [n.to_dict() for n in self.notices],
+            **({"readings": dict(self.readings)} if self.readings else {}),
             "summary": self.summary(),
             "decisions": [d.to_dict() for d in self.decisions],
         }
