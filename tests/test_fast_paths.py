@@ -139,3 +139,48 @@ def test_explanations_use_the_facts_as_evaluated() -> None:
     assert feasibility.status is Status.APPLIES
     assert "600万元" in feasibility.explanation_zh
     assert dict(feasibility.facts)["total_investment"] == Decimal(6_000_000)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12 C2: a decided status never changes when a missing fact is supplied
+
+
+def _exempt_facts(jurisdiction: str, as_of: _dt.date) -> dict[str, set[str]]:
+    """Per rule, the facts whose absence is itself information, so supplying them may change a decided
+    status by design: those read by ``{fact, known}`` conditions (whether the project states them),
+    the completion dates of its deadline (not recorded = not done as of as_of), and the facts of the
+    exceptions the project must establish (unclaimed until stated)."""
+    from govrules.conditions import Known
+
+    exempt: dict[str, set[str]] = {}
+    for compiled in ENGINE._plan(jurisdiction, as_of).run:
+        scope_known = {leaf.fact for leaf in compiled.scope_cone if isinstance(leaf, Known)}
+        for rule in compiled.rules:
+            names = {leaf.fact for leaf in rule.cone if isinstance(leaf, Known)} | scope_known
+            if rule.rule.deadline is not None:
+                names |= set(rule.rule.deadline.done)
+            for claim in rule.claimable:
+                names |= set(compiled.by_id[claim].facts)
+            exempt[rule.rule.id] = names
+    return exempt
+
+
+@pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(project=projects(), as_of=AS_OF, data=st.data())
+def test_a_decided_status_never_changes_when_a_missing_fact_is_supplied(
+        jurisdiction: str, project: Project, as_of: _dt.date, data: st.DataObject) -> None:
+    missing = [name for name in FACTS if name not in project.facts]
+    if not missing:
+        return
+    name = data.draw(st.sampled_from(missing), label="supplied fact")
+    value = data.draw(_value(name), label="its value")
+    before = ENGINE.evaluate(project, jurisdiction, as_of)
+    after = ENGINE.evaluate(govrules.parse_project({**project.facts, name: value}), jurisdiction, as_of)
+    exempt = _exempt_facts(jurisdiction, as_of)
+    for old, new in zip(before.decisions, after.decisions, strict=True):
+        if old.status is Status.UNKNOWN or name in exempt[old.rule]:
+            continue
+        if old.status is Status.APPLIES and old.missing and new.status in (Status.SATISFIED, Status.VIOLATED):
+            continue  # it applied; whether its requirement is met was open, and now it is known
+        assert new.status is old.status, (old.rule, name, value, old.explanation_zh, new.explanation_zh)

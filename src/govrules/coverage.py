@@ -2,10 +2,13 @@
 
 Definitions (also in docs/tools.md):
 
-* A *leaf* provision is one with no sub-items in the registry; a provision with sub-items is
-  counted through them.
+* A *unit* of coverage is a *leaf* provision (one with no sub-items in the registry) or a
+  *chapeau*: a provision with sub-items whose own words come before them and are not marked
+  ``lead_in`` (a heading or "有下列情形之一的："), because such words can set a requirement of their
+  own (吴兴 第十九条: "原则上不进行调整，确因…发生变化…应遵循以下原则"). A provision with sub-items
+  is otherwise counted through them. (The JSON keys ``leaves``/``evaluable_leaves`` count units.)
 * A rule *encodes* a provision when it cites it or one of its ancestors (a citation of an article
-  carries the text of all its parts).
+  carries the text of all its parts); a chapeau is not encoded by rules citing only its sub-items.
 * A case *tests* a leaf provision when it passes and expects the decision of a rule that encodes
   the leaf, and either names that provision or one on the same line (an ancestor or a descendant)
   in its ``provision``, or expects a rule that cites the leaf itself. The first kind are listed
@@ -14,8 +17,8 @@ Definitions (also in docs/tools.md):
 * The provision ``pack.yaml`` names in ``document.in_force_cites`` (the 施行 date) is encoded by
   the pack's in-force dates, and tested by passing cases that name it and state ``pack_in_force``
   (whether the pack is in force on the case's ``as_of``).
-* Coverage of a pack = evaluable leaves that are encoded and tested / evaluable leaves, in percent
-  (100 when a pack has no evaluable leaf). Not-evaluable leaves are left out: they carry a reason.
+* Coverage of a pack = evaluable units that are encoded and tested / evaluable units, in percent
+  (100 when a pack has no evaluable unit). Not-evaluable units are left out: they carry a reason.
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ class ProvisionCoverage:
     label: str
     path: tuple[str, ...]
     text: str | None
-    leaf: bool
+    leaf: bool  # a unit of coverage: a leaf, or a chapeau with words of its own (see the module docstring)
     evaluable: bool
     reason: str | None
     status: CoverageStatus
@@ -217,7 +220,8 @@ def _pack_coverage(engine: Engine, pack: Pack) -> PackCoverage:
                       if line and (rules & encoding or (in_force and dated)))
         others = sum(1 for (ref, _, rules, _), line in zip(case_info, on_line, strict=True)
                      if not line and ref.passed and rules & set(direct))
-        if not prov.children:
+        # A leaf, or a chapeau's own words: encoded by rules citing it or an ancestor (not its sub-items).
+        if not prov.children or prov.chapeau:
             tested = others > 0 or any(c.passed for c in cases)
             leaf_status[label] = _leaf_status(prov, bool(encoding) or in_force, tested)
         entries[label] = (direct, inherited, cases, others)
@@ -226,14 +230,15 @@ def _pack_coverage(engine: Engine, pack: Pack) -> PackCoverage:
     for label, prov in by_label.items():
         direct, inherited, cases, others = entries[label]
         if prov.children:
-            below = [leaf_status[lbl] for lbl, p in by_label.items() if not p.children
-                     and _within(prov.path, p.path) and lbl != label]
+            below = [leaf_status[lbl] for lbl, p in by_label.items() if lbl in leaf_status
+                     and _within(prov.path, p.path)]
             evaluable = [s for s in below if s is not CoverageStatus.NOT_EVALUABLE]
             status = min(evaluable, key=_RANK.__getitem__) if evaluable else CoverageStatus.NOT_EVALUABLE
         else:
             status = leaf_status[label]
         provisions.append(ProvisionCoverage(
-            label=label, path=prov.path, text=prov.text, leaf=not prov.children, evaluable=prov.evaluable,
+            label=label, path=prov.path, text=prov.text, leaf=not prov.children or prov.chapeau,
+            evaluable=prov.evaluable,
             reason=prov.reason, status=status, rules=direct, inherited_rules=inherited, cases=cases,
             other_cases=others,
             in_force=label == pack.document.in_force_cites))

@@ -252,12 +252,12 @@ class Procedure:
     # -- all completions ------------------------------------------------------------------------
 
     def open_leaves(self, rule: CompiledRule) -> list[Leaf]:
-        """The condition leaves this decision reads whose values are unknown."""
-        leaves = dict.fromkeys(rule.cone)
-        if not rule.is_scope:
-            leaves.update(dict.fromkeys(self.compiled.scope_cone))
+        """The condition leaves this decision reads whose values are unknown (each distinct leaf once)."""
         leaf = self.valuation.leaf
-        return [x for x in leaves if leaf(x) is None]
+        found = [x for x in rule.cone if leaf(x) is None]
+        if not rule.is_scope and self.scope()[0] is None:
+            found += [x for x in self.compiled.scope_cone if leaf(x) is None]
+        return list(dict.fromkeys(found))
 
     def complete(self, rule: CompiledRule, found: Outcome) -> Outcome:
         """Try every completion of the open values; if all agree on one status, that is the decision."""

@@ -429,7 +429,7 @@ class _Evaluation:
         self.vocab = vocab
         self.explained: dict[str, Decision] = {}
         self.outcomes: dict[str, Outcome] = {}
-        self.leaves: dict[Leaf, bool | None] = {}
+        self.leaves: dict[int, bool | None] = {}  # id(leaf) → value; the leaves live as long as the pack
         self.deadlines: dict[str, DeadlineState | None] = {}
         self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.provisional: list[str] = []
@@ -441,10 +441,12 @@ class _Evaluation:
         return compiled(self.facts)
 
     def leaf(self, leaf: Leaf) -> bool | None:
+        # Memoized by identity: hashing a condition node walks its fields, which cost more than the test.
+        key = id(leaf)
         memo = self.leaves
-        if leaf in memo:
-            return memo[leaf]
-        value = memo[leaf] = compiled_leaf(leaf, self.calendar)(self.facts)
+        if key in memo:
+            return memo[key]
+        value = memo[key] = compiled_leaf(leaf, self.calendar)(self.facts)
         return value
 
     def deadline(self, rule: CompiledRule) -> DeadlineState | None:
@@ -688,7 +690,10 @@ class _Evaluation:
         status is the same (Kleene's logic or all completions showed it), so they are not needed."""
         found: dict[str, None] = {}
         leaf_value = self.leaf
-        for leaf in rule.cone:
+        leaves = rule.cone
+        if not rule.is_scope and self.procedure.scope()[0] is None:  # the scope was settled only by completions
+            leaves = self.compiled.scope_cone + leaves
+        for leaf in leaves:
             if leaf_value(leaf) is None:
                 found.update((n, None) for n in facts_used(leaf) if self.facts.get(n) is None)
         if rule.rule.deadline is not None and self.facts.get(rule.rule.deadline.start) is None:

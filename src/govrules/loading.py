@@ -260,6 +260,9 @@ class _PackLoader:
             if evaluable and "reason" in entry:
                 self.problems.append(doc.problem(where + ("reason",),
                                                  "reason is only for provisions marked evaluable: false"))
+            if entry.get("lead_in") and not entry.get("text"):
+                self.problems.append(doc.problem(where + ("lead_in",), "lead_in marks the own text of a provision "
+                                                 "with sub-items; this one has no text", code="lead-in"))
 
         def full_text(index: int) -> str:
             entry = entries[index]
@@ -274,11 +277,14 @@ class _PackLoader:
             if not kids and not entry.get("text"):
                 self.problems.append(doc.problem(("provisions", index), "a provision with no sub-items needs its text",
                                                  code="text-missing"))
+            if not kids and entry.get("lead_in"):
+                self.problems.append(doc.problem(("provisions", index, "lead_in"), "lead_in is for a provision "
+                                                 "with sub-items (it introduces them)", code="lead-in"))
             line, column = doc.locate(("provisions", index))
             result[entry["label"]] = Provision(
                 label=entry["label"], path=path, text=entry.get("text"), full_text=full_text(index),
                 evaluable=entry.get("evaluable", True), reason=entry.get("reason"), children=kids,
-                at=(doc.file, line, column),
+                at=(doc.file, line, column), lead_in=entry.get("lead_in", False),
             )
         return result
 

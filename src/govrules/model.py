@@ -61,6 +61,14 @@ class Provision:
     reason: str | None = None
     children: tuple[str, ...] = ()
     at: Location | None = field(default=None, compare=False)
+    # With sub-items: its own text only introduces them (有下列情形之一的：, a heading), so it sets
+    # no requirement of its own; otherwise its own words are a unit of coverage (a chapeau).
+    lead_in: bool = False
+
+    @property
+    def chapeau(self) -> bool:
+        """Whether its own words, before its sub-items, may carry a requirement of their own."""
+        return bool(self.children) and bool(self.text) and not self.lead_in
 
 
 @dataclass(frozen=True, slots=True)
