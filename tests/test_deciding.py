@@ -340,3 +340,92 @@ def test_burden_and_lifts_belong_to_exceptions_only(tmp_path: Path) -> None:
     with pytest.raises(govrules.PackError) as caught:
         _engine(tmp_path, rules=bad)
     assert any("only an exception" in p.message for p in caught.value.problems)
+
+
+def test_the_pack_page_shows_each_reading_beside_its_provision(tmp_path: Path) -> None:
+    pytest.importorskip("jinja2")
+    from govrules.coverage import measure_engine
+    from govrules.pages import render_pack
+
+    engine = _engine(tmp_path)
+    html = render_pack(measure_engine(engine).pack("demo"), engine.vocabulary)
+    section = html.split('data-label="第一条"', 1)[1].split("</section>", 1)[0]
+    assert 'data-reading="demo_other_units"' in section  # beside 第一条, the provision it reads
+    assert "其他单位的项目是否适用本办法？" in section and "✔ 所取：<code>not_governed</code>" in section
+    assert "demo.scope.fiscal" in section.split('data-reading="demo_other_units"', 1)[1]
+
+
+def test_govrules_readings_lists_every_reading_with_the_rules_reading_it(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from govrules.cli import main
+
+    _engine(tmp_path)
+    out = io.StringIO()
+    assert main(["readings", str(tmp_path / "policies-not_governed"), "--format", "json"], out=out) == 0
+    (entry,) = json.loads(out.getvalue())
+    assert entry["id"] == "demo_other_units" and entry["answer"] == "not_governed"
+    assert entry["rules"] == ["demo.scope.fiscal"]
+    human = io.StringIO()
+    assert main(["readings", str(tmp_path / "policies-not_governed")], out=human) == 0
+    assert "✔ not_governed" in human.getvalue() and "1 reading(s) in 1 pack(s)" in human.getvalue()
+
+
+def test_the_cli_evaluates_under_another_reading(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from govrules.cli import main
+
+    _engine(tmp_path)
+    project = tmp_path / "p.json"
+    project.write_text(json.dumps({**FISCAL, "owner_unit_type": "other", "builds_business_private_network": True,
+                                   "private_network_approved": False}), encoding="utf-8")
+    policies = str(tmp_path / "policies-not_governed")
+    base = ["evaluate", str(project), "-j", "demo", "--as-of", "2026-06-01", "--policies", policies,
+            "--format", "json"]
+    out = io.StringIO()
+    assert main(base, out=out) == 0  # out of scope under the pack's reading: nothing violated
+    out2 = io.StringIO()
+    assert main([*base, "--reading", "demo_other_units=governed"], out=out2) == 1  # a violation found
+    assert json.loads(out2.getvalue())["readings"] == {"demo_other_units": "governed"}
+    err = io.StringIO()
+    assert main([*base, "--reading", "demo_other_units=perhaps"], out=io.StringIO(), err=err) == 3
+    assert "readings.demo_other_units" in err.getvalue()
+
+
+def test_diff_shows_what_another_reading_changes_over_a_corpus(tmp_path: Path) -> None:
+    import json
+
+    from govrules.diffing import diff_paths
+
+    _engine(tmp_path)
+    policies = tmp_path / "policies-not_governed"
+    corpus = tmp_path / "corpus.jsonl"
+    rows = [{**FISCAL, "id": "A", "builds_business_private_network": True, "private_network_approved": False},
+            {**FISCAL, "id": "B", "owner_unit_type": "other", "builds_business_private_network": True,
+             "private_network_approved": False}]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    report = diff_paths(policies, policies, corpus, as_of=AS_OF, new_readings={"demo_other_units": "governed"})
+    # Only the other unit's project changes: the administrative unit is governed under either answer.
+    assert [p.project_id for p in report.changed] == ["B"]
+    changes = {c.rule: c.transition for c in report.changed[0].changes}
+    assert changes["demo.obligation.no_network"] == "not_applicable → violated"
+
+
+def test_batch_decides_under_the_readings_asked_for_as_evaluate_does(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    from govrules.batch import evaluate_batch
+
+    engine = _engine(tmp_path)
+    rows = [{**FISCAL, "owner_unit_type": unit, "builds_business_private_network": True,
+             "private_network_approved": approved}
+            for unit in ("administrative_unit", "other", "state_owned_enterprise") for approved in (True, False, None)]
+    table = pa.RecordBatch.from_pylist(rows)
+    for readings in (None, {"demo_other_units": "governed"}, {"demo_other_units": None}):
+        out = evaluate_batch(table, engine, "demo", AS_OF, readings=readings).to_pydict()
+        for i, row in enumerate(rows):
+            project = {k: v for k, v in row.items() if v is not None}
+            expected = engine.evaluate(project, "demo", AS_OF, readings=readings).decision("demo.obligation.no_network")
+            assert out["demo.obligation.no_network"][i] == expected.status.value, (readings, row)

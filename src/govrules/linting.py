@@ -441,8 +441,9 @@ def _pick(fact: Fact, st: _FactState) -> Any | None:
 
 
 class _PackLogic:
-    """The conditions under which each rule of one pack fires, mirroring ``evaluation._Evaluation``:
-    live(r) = when(r) ∧ live(base); fired(r) = live(r) ∧ ¬fired(e) for each exception e."""
+    """The conditions under which each rule of one pack fires, as formulas, for static analysis; the
+    same definitions as ``deciding.Procedure``: live(r) = when(r) ∧ live(base);
+    fired(r) = live(r) ∧ ¬lifts(e) for each exception e."""
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
@@ -464,8 +465,17 @@ class _PackLogic:
         if rule.id in seen:
             raise _Cycle(rule.id)
         parts = [self.live(rule)]
-        parts.extend(Not(self.fired(self.by_id[e], seen | {rule.id})) for e in self.exceptions.get(rule.id, ()))
+        parts.extend(Not(self.lifts(self.by_id[e], seen | {rule.id})) for e in self.exceptions.get(rule.id, ()))
         return All(tuple(parts))
+
+    def lifts(self, exception: Rule, seen: frozenset[str]) -> Condition:
+        """Where ``exception`` lifts its base (``deciding.Procedure.lifts``): where it fires, and for a
+        permission on a condition (``lifts: when_met``) where its requirement is met too. An exception
+        the project must establish can be claimed wherever it fires, so it counts the same here."""
+        fired = self.fired(exception, seen)
+        if exception.lifts == "when_met" and exception.require is not None:
+            return All((fired, exception.require))
+        return fired
 
     def in_scope(self) -> Condition:
         includes = [r for r in self.pack.rules if r.kind is RuleKind.SCOPE and r.effect == "include"]
@@ -590,6 +600,7 @@ class _Linter:
             self.conflicts(pack, logic)
             self.boundary_words(pack)
             self.uncited_provisions(pack)
+            self.unused_readings(pack)
         self.unused_facts()
         order = {s: i for i, s in enumerate(Severity)}
         return sorted(self.findings, key=lambda f: (order[f.severity], f.file or "", f.line or 0, f.code))
@@ -949,6 +960,21 @@ class _Linter:
                     hint_en="ignore if a pack not checked here uses it; otherwise remove it or use it",
                     file=self.vocab.source, path=("facts", name)))
 
+    def unused_readings(self, pack: Pack) -> None:
+        """A declared reading no rule reads decides nothing: either a rule should read it, or it goes."""
+        read = {name for rule in pack.rules for name in rule.readings()}
+        for spec in pack.readings.values():
+            if spec.id in read:
+                continue
+            file, line, column = spec.at if spec.at is not None else (None, None, None)
+            self.findings.append(Finding(
+                "unused-reading", Severity.WARNING,
+                f"解读 {spec.id}（{spec.provision}）没有任何规则读取，它不影响任何决定。",
+                f"The reading {spec.id} ({spec.provision}) is read by no rule, so it decides nothing.",
+                hint_zh="在相关规则的条件中写 {reading: " + spec.id + ", is: …}，或删除该解读。",
+                hint_en="read it in the rule it concerns ({reading: " + spec.id + ", is: …}), or remove it",
+                file=file, line=line, column=column, path=("readings", spec.id)))
+
     def uncited_provisions(self, pack: Pack) -> None:
         cited = {c.label for r in pack.rules for c in r.cites}
         if pack.document.in_force_cites:
@@ -962,8 +988,9 @@ class _Linter:
             ancestors = [p for p in provisions.values() if label in p.children]
             if any(p.label in cited for p in ancestors):
                 return True
-            return bool(prov.children) and all(covered(c, seen | {label}) for c in prov.children
-                                               if c in provisions and c not in seen)
+            # A chapeau's own words (not a lead_in) are not covered by rules citing its items alone.
+            return bool(prov.children) and not prov.chapeau and all(
+                covered(c, seen | {label}) for c in prov.children if c in provisions and c not in seen)
 
         for label, prov in provisions.items():
             if covered(label):

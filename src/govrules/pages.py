@@ -154,6 +154,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
     )
     env.globals["status_zh"] = _STATUS_ZH
+    env.globals["rule_anchor"] = rule_anchor
     return env
 
 
@@ -178,8 +179,10 @@ def render_pack(coverage: PackCoverage, vocab: Vocabulary | None = None) -> str:
             rule = pack.rule(rule_id)
             views.append(_rule_view(rule, anchors, vocab, primary=rule_id not in shown))
             shown.add(rule_id)
+        readings = [(spec, [r.id for r in pack.rules if spec.id in r.readings()])
+                    for spec in pack.readings.values() if spec.provision == prov.label]
         rows.append({"p": prov, "anchor": anchors[prov.label], "rules": views,
-                     "inherited": [(r, rule_anchor(r)) for r in prov.inherited_rules]})
+                     "inherited": [(r, rule_anchor(r)) for r in prov.inherited_rules], "readings": readings})
     return str(_environment().get_template("pack.html.j2").render(
         pack=pack, coverage=coverage, counts=coverage.counts(), percent=f"{coverage.percent:.1f}", rows=rows))
 
