@@ -429,3 +429,15 @@ def test_batch_decides_under_the_readings_asked_for_as_evaluate_does(tmp_path: P
             project = {k: v for k, v in row.items() if v is not None}
             expected = engine.evaluate(project, "demo", AS_OF, readings=readings).decision("demo.obligation.no_network")
             assert out["demo.obligation.no_network"][i] == expected.status.value, (readings, row)
+
+
+def test_lint_analyses_packs_with_readings_acts_and_exceptions_that_lift_when_met(tmp_path: Path) -> None:
+    from govrules.linting import lint_packs
+
+    engine = _engine(tmp_path)
+    findings = lint_packs(engine.packs, engine.vocabulary, engine)  # it used to crash on a happened leaf
+    codes = {f.code for f in findings}
+    assert "unused-reading" not in codes  # demo_other_units is read by the scope rule
+    unused = _engine(tmp_path / "unused", rules=RULES.replace(
+        "            - {reading: demo_other_units, is: governed}\n", "            - {fact: is_classified, is: false}\n"))
+    assert "unused-reading" in {f.code for f in lint_packs(unused.packs, unused.vocabulary, unused)}

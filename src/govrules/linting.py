@@ -29,10 +29,12 @@ from .conditions import (
     Compare,
     Condition,
     Equals,
+    Happened,
     Known,
     Literal,
     Not,
     OneOf,
+    Reading,
     Relation,
     describe,
     show_value,
@@ -313,6 +315,9 @@ def reduce(term: frozenset[Lit]) -> Conjunction:
     states: dict[str, _FactState] = {}
     opaque: list[Lit] = []
     for leaf, positive in sorted(term, key=lambda lit: (lit[0].fact, repr(lit))):
+        if isinstance(leaf, (Happened, Reading)):  # beyond the interval fragment: kept as they are
+            opaque.append((leaf, positive))
+            continue
         st = states.get(leaf.fact, _FactState())
         if isinstance(leaf, Known):
             want = leaf.known == positive
