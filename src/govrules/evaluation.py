@@ -72,6 +72,10 @@ class Engine:
             self._parents.setdefault(pack.jurisdiction.id, pack.jurisdiction.parent)
             self._names.setdefault(pack.jurisdiction.id, pack.jurisdiction.name)
 
+    def __repr__(self) -> str:
+        packs = ", ".join(f"{p.id} {p.version}" for p in self._packs)
+        return f"<Engine packs=[{packs}] jurisdictions={sorted(self._names)}>"
+
     @property
     def packs(self) -> tuple[Pack, ...]:
         return self._packs
