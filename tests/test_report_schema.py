@@ -40,6 +40,13 @@ def test_the_regenerate_command_checks_and_says_so() -> None:
     assert "up to date" in result.stdout
 
 
+def test_the_writer_writes_the_generated_schema(tmp_path: Path) -> None:
+    from govrules.report_schema import write_schema
+
+    target = write_schema(tmp_path / "report.schema.json")
+    assert target.read_text("utf-8") == schema_text()
+
+
 def _problems(report: dict[str, Any]) -> list[str]:
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in VALIDATOR.iter_errors(report)]
 
