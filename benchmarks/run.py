@@ -496,6 +496,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ledger-rows", type=int, nargs="*", default=None,
                         help="ledger sizes for the batch figures (default 100000 and 1000000; --quick 20000)")
     args = parser.parse_args(argv)
+    if os.environ.get("BENCHMARK_ARGS_ONLY") == "1":  # tests/test_docs.py: the arguments are valid, nothing is timed
+        print(f"benchmark arguments: {vars(args)}")
+        return 0
     quick = args.quick
     n_fast, n_slow, n_check, repeat = (5_000, 300, 1_000, 3) if quick else (100_000, 3_000, 20_000, 5)
 

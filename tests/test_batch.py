@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optional import need
 
-pa = pytest.importorskip("pyarrow")
+pa = need("pyarrow", "pip install -e '.[test]'")
 
 from govrules import Project, Status  # noqa: E402
 from govrules.batch import _ARROW_TYPES, evaluate_batch, run_ledger  # noqa: E402
@@ -169,8 +170,8 @@ def test_parquet_round_trip_and_statuses_are_status_values(tmp_path: Path) -> No
 
 
 def test_dask_maps_the_arrow_entry_point_over_partitions() -> None:
-    pytest.importorskip("dask.dataframe")
-    pytest.importorskip("dask.distributed")
+    need("dask.dataframe", "pip install -e '.[dev]'")
+    need("dask.distributed", "pip install -e '.[dev]'")
     import importlib.util
 
     path = Path(__file__).resolve().parents[1] / "examples" / "dask_ledger.py"

@@ -208,6 +208,31 @@ def test_deep_nesting_is_refused_without_crashing_the_process(tmp_path: Path, op
     assert result.stdout.split() == ["too-deep", f"2:{column}"]
 
 
+@pytest.mark.parametrize(("text", "where"), [
+    # the document's mapping is level 1; the 64th opening after it is level MAX_DEPTH + 1
+    ("a: " + "[" * 1_100 + "]" * 1_100 + "\n", (1, 4 + (MAX_DEPTH - 1))),  # beyond libyaml's 1 000
+    ("a: " + "{b: " * 1_100 + "}" * 1_100 + "\n", (1, 4 + 4 * (MAX_DEPTH - 1))),
+    # block sequences on one line; the first "- " is indentless (no level of its own in YAML)
+    ("a:\n" + "- " * 1_100 + "x\n", (2, 3 + 2 * (MAX_DEPTH - 1))),
+    # block mappings, each indented one more space
+    ("".join(" " * i + f"k{i}:\n" for i in range(200)) + " " * 200 + "x\n", (MAX_DEPTH + 1, MAX_DEPTH + 1)),
+])
+def test_the_depth_limit_does_not_depend_on_libyaml(text: str, where: tuple[int, int]) -> None:
+    """libyaml's scanner (PyYAML >= 6.0.4) refuses 1 000 levels itself, looking ahead; the project's
+    limit must act first and answer the same as PyYAML's pure-Python scanner, which has no limit."""
+    from govrules import yamlfiles
+    answers = []
+    for scanners in (yamlfiles._SCANNERS, (yaml.SafeLoader,)):
+        with pytest.raises(yamlfiles.YamlReadError) as info:
+            yamlfiles._prescan(text, "deep.yaml", scanners)
+        answers.append([(p.code, p.line, p.column) for p in info.value.problems])
+    assert answers[0] == answers[1]
+    assert answers[0] == [("too-deep", *where)]
+    with pytest.raises(yamlfiles.YamlReadError) as info:  # and the whole reading says the same
+        yamlfiles.read_yaml_text(text.encode(), "deep.yaml")
+    assert [(p.code, p.line, p.column) for p in info.value.problems] == answers[0]
+
+
 def test_nesting_at_the_limit_is_read(tmp_path: Path) -> None:
     directory = make_pack(tmp_path)
     (directory / "rules").mkdir()

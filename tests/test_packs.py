@@ -16,7 +16,6 @@ from govrules.cli import facts_markdown, main
 from govrules.evaluation import default_policies_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 ENGINE = govrules.load()
 PACKS = {pack.id: pack for pack in ENGINE.packs}
 
@@ -26,12 +25,26 @@ def _squash(text: str) -> str:
 
 
 def _source_text(pack: govrules.Pack) -> str:
-    """The pack's source document with all whitespace removed (skips if it is not beside the checkout)."""
-    assert pack.document.source, f"{pack.id}: document.source names the seed file"
-    seed = SEEDS / Path(pack.document.source).name
-    if not seed.is_file():
-        pytest.skip(f"source text {seed} is not beside this checkout")
-    return _squash(seed.read_text("utf-8"))
+    """The pack's source document (``document.source``, shipped in the pack) with all whitespace removed."""
+    assert pack.document.source, f"{pack.id}: document.source names the document's text"
+    assert pack.directory is not None
+    path = pack.directory / pack.document.source
+    assert path.resolve().is_relative_to(pack.directory.resolve()), "document.source stays inside the pack"
+    return _squash(path.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("pack_id", sorted(PACKS))
+def test_every_pack_ships_its_documents_full_text(pack_id: str) -> None:
+    pack = PACKS[pack_id]
+    assert pack.document.source == "document.txt"
+    assert pack.directory is not None
+    text = (pack.directory / "document.txt").read_text("utf-8")
+    assert pack.document.number in text or pack.document.title in _squash(text)
+    # the whole document: from its title to its last provision, not just the provisions encoded
+    assert len(text) > 3_000  # characters; the shortest document, 湖州's, has 3 596
+    last = list(pack.provisions.values())[-1]
+    if last.text:
+        assert _squash(text).rstrip().find(_squash(last.text)) > len(_squash(text)) // 2
 
 
 @pytest.mark.parametrize("pack_id", sorted(PACKS))

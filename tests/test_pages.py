@@ -1,7 +1,8 @@
 """Tests of the literate pack pages (``govrules docs``): anchors, escaping, self-containment, a real browser.
 
 The browser test loads the pages in headless Chromium through Selenium. Without a browser it is
-skipped with the reason, unless GOVRULES_REQUIRE_BROWSER=1 (as in CI), where it fails instead.
+skipped with the reason, unless GOVRULES_REQUIRE_OPTIONAL=1 or GOVRULES_REQUIRE_BROWSER=1 (as in CI),
+where it fails instead (``tests/optional.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from optional import missing
 from toolpacks import write_demo
 
 import govrules
@@ -240,7 +242,7 @@ def browser() -> Iterator[Any]:
     if isinstance(found, str):
         if os.environ.get("GOVRULES_REQUIRE_BROWSER") == "1":
             pytest.fail(f"GOVRULES_REQUIRE_BROWSER=1 but {found}")
-        pytest.skip(found)
+        missing(found)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

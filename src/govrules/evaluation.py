@@ -81,6 +81,10 @@ class Engine:
             for spec in pack.readings.values():
                 self._readings.setdefault(spec.id, spec)
 
+    def __repr__(self) -> str:
+        packs = ", ".join(f"{p.id} {p.version}" for p in self._packs)
+        return f"<Engine packs=[{packs}] jurisdictions={sorted(self._names)}>"
+
     @property
     def packs(self) -> tuple[Pack, ...]:
         return self._packs

@@ -220,6 +220,10 @@ class Pack:
     parameters: Mapping[str, Parameter] = field(default_factory=lambda: MappingProxyType({}))
     readings: Mapping[str, ReadingSpec] = field(default_factory=lambda: MappingProxyType({}))
 
+    def __repr__(self) -> str:
+        return (f"<Pack {self.id} {self.version} jurisdiction={self.jurisdiction.id!r} "
+                f"document={self.document.number!r}: {len(self.rules)} rules, {len(self.provisions)} provisions>")
+
     def in_force(self, on: _dt.date) -> bool:
         """Whether the document is in force on ``on`` (both ends inclusive)."""
         until = self.document.in_force_until

@@ -364,6 +364,12 @@ class Report:
             counts[decision.status.value] += 1
         return counts
 
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{status} {count}" for status, count in self.summary().items() if count)
+        project = f" project={self.project_id!r}" if self.project_id else ""
+        return (f"<Report jurisdiction={self.jurisdiction!r} as_of={self.as_of.isoformat()}{project}: "
+                f"{len(self.decisions)} decisions ({counts or 'none'})>")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": REPORT_FORMAT,

@@ -227,20 +227,28 @@ def _position(text: str, index: int) -> tuple[int, int]:
 #: Deepest nesting of collections accepted. A real pack nests a rule's conditions a few levels;
 #: far deeper input would overflow the recursive composer (a RecursionError, or a segmentation
 #: fault in libyaml's C composer at ~100 000 levels), so it is refused from the token stream, which
-#: is read without recursion.
+#: is read without recursion, before any parser sees it.
 MAX_DEPTH = 64
 
 _OPENING = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
             yaml.FlowSequenceStartToken)
 _CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
+#: The scanners the pre-scan reads tokens with: libyaml's (fast) when PyYAML has it, then PyYAML's
+#: pure-Python one. libyaml's scanner looks up to 1 024 characters ahead for a possible key and, from
+#: PyYAML 6.0.4 on, refuses more than 1 000 levels of nesting there itself, before it hands over the
+#: token that is one level too deep for us; the pure-Python scanner has no limit of its own. So
+#: whenever libyaml's scanner stops early, the text is scanned again with the pure-Python one, and the
+#: answer (``too-deep`` at the first opening one level too deep) is the same with every PyYAML.
+_SCANNERS: tuple[type, ...] = tuple(dict.fromkeys((_Base, yaml.SafeLoader)))
 
-def _prescan(text: str, file: str) -> None:
-    """Refuse every anchor (&) and alias (*), each at its own position, and too-deep nesting."""
+
+def _scan_problems(text: str, file: str, scanner: type) -> tuple[list[PackProblem], bool]:
+    """Every anchor and alias and the first too-deep opening; and whether the scan reached the end."""
     problems = []
     depth = 0
     try:
-        for token in yaml.scan(text, Loader=_Base):
+        for token in yaml.scan(text, Loader=scanner):
             if isinstance(token, _OPENING):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -249,7 +257,7 @@ def _prescan(text: str, file: str) -> None:
                         code="too-deep", message=f"collections are nested more than {MAX_DEPTH} levels deep",
                         hint="no rule needs this depth; flatten the conditions (all/any take lists)",
                     ))
-                    break
+                    return problems, True
             elif isinstance(token, _CLOSING):
                 depth -= 1
             elif isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
@@ -260,7 +268,20 @@ def _prescan(text: str, file: str) -> None:
                     "(anchors & and aliases * hide structure)", hint="write the value out in full",
                 ))
     except yaml.YAMLError:
-        pass  # the parser reports syntax errors with their position (nesting found so far is kept)
+        return problems, False
+    return problems, True
+
+
+def _prescan(text: str, file: str, scanners: tuple[type, ...] = _SCANNERS) -> None:
+    """Refuse every anchor (&) and alias (*), each at its own position, and too-deep nesting."""
+    problems: list[PackProblem] = []
+    for scanner in scanners:
+        problems, complete = _scan_problems(text, file, scanner)
+        if complete:
+            break
+        # A scanner stopped early: a syntax error (the parser reports it with its position) or its
+        # own nesting limit. The next scanner reads the text again; the last one's findings so far
+        # are kept.
     if len(problems) > _MAX_REPORTED:
         extra = len(problems) - _MAX_REPORTED
         first_unreported = problems[_MAX_REPORTED]
