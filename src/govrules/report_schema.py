@@ -134,6 +134,11 @@ class Decision(_Model):
     explanation: Bilingual
     # Present only where they apply (docs/report-format.md):
     local_parameters: list[str] = Field(default=None, description="the local parameters the decision rests on")  # type: ignore[arg-type]
+    readings: list[str] = Field(default=None, description="the declared readings (interpretations) it rests on")  # type: ignore[arg-type]
+    unclaimed: list[str] = Field(  # type: ignore[arg-type]
+        default=None, description="exceptions the project must establish and has not: the status holds unless it does")
+    not_needed: list[str] = Field(  # type: ignore[arg-type]
+        default=None, description="missing facts that cannot change the decision, whatever their values")
     score: Score = Field(default=None, description="scoring rules only")  # type: ignore[assignment]
 
 
@@ -152,6 +157,8 @@ class ReportModel(_Model):
     packs: list[PackRef]
     calendar: Calendar
     notices: list[Notice]
+    readings: dict[str, str | None] = Field(  # type: ignore[assignment]
+        default=None, description="answers to declared readings the caller chose otherwise than the packs")
     summary: Summary
     decisions: list[Decision]
 
@@ -161,7 +168,7 @@ def _drop_null_defaults(node: Any) -> None:
     if isinstance(node, dict):
         props = node.get("properties")
         if isinstance(props, dict):
-            for key in ("local_parameters", "score"):
+            for key in ("local_parameters", "readings", "unclaimed", "not_needed", "score"):
                 if key in props and props[key].get("default", 0) is None:
                     del props[key]["default"]
         for value in node.values():
