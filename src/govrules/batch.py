@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .compiling import CompiledPack, CompiledRule
-from .conditions import (READING_SLOT, All, AnyOf, Compare, Condition, Equals, FactRef, Happened, Known, Leaf, Literal,
+from .conditions import (READING_SLOT, All, AnyOf, AppliedFor, Compare, Condition, Equals, FactRef, Happened, Known, Leaf, Literal,
                          Not, OneOf, Reading, Relation, iter_leaves)
 from .deciding import DeadlineState, Procedure, evaluate_tree
 from .errors import GovrulesError, ProjectError
@@ -200,6 +200,8 @@ class _Columns:
         if isinstance(cond, Reading):  # the same answer for every row of the ledger
             answer = self.readings.get(cond.fact)
             return self.constant(None if answer is None else answer in cond.values)
+        if isinstance(cond, AppliedFor):  # the same for every row: where the pack is applied
+            return self.constant(self.readings.get(cond.fact) is cond.below)
         column = self.get(cond.fact)
         if isinstance(cond, Happened):  # a date column holds dates of acts that took place
             return pc.if_else(pc.is_valid(column), pa.scalar(cond.happened, pa.bool_()), pa.scalar(None, pa.bool_()))
@@ -364,7 +366,7 @@ class _Prepared:
     as_of: _dt.date
     plan: tuple[CompiledPack, ...]
     scoring_rules: tuple[Any, ...]
-    readings: Mapping[str, str]  # reading slot → the answer taken (the packs', or the caller's)
+    readings: Mapping[str, Any]  # reading slot → the answer taken; below-slot → applied below (see conditions)
     chosen: Mapping[str, str | None]  # the caller's answers, as Engine.evaluate takes them
     rule_ids: tuple[str, ...]
     schema: pa.Schema
@@ -393,6 +395,7 @@ def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date,
                 if cond is not None:
                     leaves.update(dict.fromkeys(iter_leaves(cond)))
         deadline_rules += [rule for rule in compiled.rules if rule.rule.deadline is not None]
+    answers.update(plan.context)
     return _Prepared(engine, jurisdiction, as_of, plan.run, plan.scoring_rules, answers, chosen,
                      tuple(_rule_ids(engine, jurisdiction, as_of)),
                      output_schema(engine, jurisdiction, as_of), pa.array(_STATUSES, pa.string()),

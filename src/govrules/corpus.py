@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .calendar import Calendar
-from .conditions import Compare, Equals, Happened, Known, Leaf, Literal, OneOf, Reading, iter_leaves, show_value
+from .conditions import AppliedFor, Compare, Equals, Happened, Known, Leaf, Literal, OneOf, Reading, iter_leaves, show_value
 from .errors import ProjectError, ProjectProblem
 from .evaluation import Engine
 from .model import Pack
@@ -165,7 +165,7 @@ def _targets(pack: Pack, vocab: Vocabulary, calendar: Calendar, rng: random.Rand
 
 def _leaf_targets(leaf: Leaf, rule: str, vocab: Vocabulary, calendar: Calendar,
                   rng: random.Random, pools: dict[str, list[Any]]) -> list[_Target]:
-    if isinstance(leaf, Reading):  # an interpretation, not a fact: the same for every project
+    if isinstance(leaf, (Reading, AppliedFor)):  # not a fact: the same for every project
         return []
     fact = leaf.fact
     if isinstance(leaf, Compare):
@@ -243,7 +243,7 @@ def _pools(packs: Sequence[Pack], vocab: Vocabulary) -> dict[str, list[Any]]:
                 pools.setdefault(fact, [])
             for cond in (rule.when, rule.require):
                 for leaf in iter_leaves(cond) if cond is not None else ():
-                    if isinstance(leaf, Reading):  # an interpretation, not a fact a project states
+                    if isinstance(leaf, (Reading, AppliedFor)):  # not a fact a project states
                         continue
                     pool = pools.setdefault(leaf.fact, [])
                     if isinstance(leaf, Compare) and isinstance(leaf.value, Literal):

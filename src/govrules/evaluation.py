@@ -21,7 +21,7 @@ from .audit import decision_id
 from .cache import load_pack_cached
 from .calendar import Calendar, default_calendar
 from .compiling import CompiledPack, CompiledRule, compile_pack
-from .conditions import (READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
+from .conditions import (BELOW_SLOT, READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
                          explain_both, facts_used, missing_facts)
 from .deciding import DeadlineState, Outcome, Procedure
 from .errors import GovrulesError, ProjectError, ProjectProblem, did_you_mean
@@ -169,6 +169,7 @@ class Engine:
         if plan is None:
             plan = self._plan(jurisdiction, as_of)
         facts, derived = _facts(project, plan.scoring_rules)
+        facts.update(plan.context)  # whether each pack is applied below its own jurisdiction
         if plan.reading_slots:
             facts.update(plan.readings)
             for name, answer in chosen.items():
@@ -271,6 +272,7 @@ class Engine:
             readings=MappingProxyType({READING_SLOT + spec.id: spec.answer for compiled in run
                                        for spec in compiled.pack.readings.values() if spec.answer is not None}),
             reading_slots=frozenset(READING_SLOT + name for compiled in run for name in compiled.pack.readings),
+            context=MappingProxyType({BELOW_SLOT + c.pack.id: c.pack.jurisdiction.id != jurisdiction for c in run}),
             score_parameters=MappingProxyType({rule.id: rule.scoring.parameters() for rule in scoring_rules
                                                if rule.scoring is not None}),
         )
@@ -299,6 +301,7 @@ class _Plan(NamedTuple):
     consulted: tuple[Pack, ...]
     readings: Mapping[str, str]  # slot → the packs' answer, for every reading with one
     reading_slots: frozenset[str]  # the slot of every reading of the packs that run
+    context: Mapping[str, bool]  # per pack: whether it is applied for a jurisdiction below its own
     score_parameters: Mapping[str, tuple[str, ...]]  # scoring rule → the local parameters of its score
 
 

@@ -362,10 +362,10 @@ class _PackLoader:
         when = require = None
         if "when" in data:
             when = parse_condition(data["when"], here + ("when",), doc, self.vocab, self.problems, self.params,
-                                   self.readings)
+                                   self.readings, pack_id)
         if "require" in data:
             require = parse_condition(data["require"], here + ("require",), doc, self.vocab, self.problems,
-                                      self.params, self.readings)
+                                      self.params, self.readings, pack_id)
         deadline = self.deadline(doc, here, data.get("deadline"))
         scoring = self.scoring(doc, here + ("scoring",), data.get("scoring"), citations, provisions, number)
         self.check_kind(doc, here, kind, data)
