@@ -33,7 +33,7 @@ from .errors import GovrulesError, ProjectError
 from .evaluation import Engine
 from .projects import Project, parse_project
 from .report import Status
-from .vocabulary import FactType, Vocabulary
+from .vocabulary import Fact, FactType, Vocabulary
 
 __all__ = ["BatchError", "LedgerSummary", "evaluate_batch", "output_schema", "provision_summary", "run_ledger"]
 
@@ -75,12 +75,8 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
             converted.append(None)
             bad.append(None)
             continue
-        if isinstance(value, str) and fact.type is FactType.BOOLEAN:
-            value = {"true": True, "false": False}.get(value.strip().lower(), value)
-        elif isinstance(value, str) and fact.type is FactType.INTEGER and value.strip().isdigit():
-            value = int(value)
         try:
-            converted.append(parse_project({name: value}, vocab).facts.get(name))
+            converted.append(parse_project({name: _cell(value, fact)}, vocab).facts.get(name))
             bad.append(None)
         except ProjectError as exc:
             converted.append(None)
@@ -583,13 +579,22 @@ def _per_row(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _d
     return {rule: pa.array(values, pa.int8()) for rule, values in columns.items()}
 
 
+def _cell(value: Any, fact: Fact) -> Any:
+    """A ledger cell as a project field: CSV text "true"/"false" for yes/no facts (and "false" for
+    an act that did not take place), digits for whole numbers; anything else as it is."""
+    if isinstance(value, str):
+        if fact.type is FactType.BOOLEAN or fact.act:
+            word = value.strip().lower()
+            if word == "false" or fact.type is FactType.BOOLEAN and word == "true":
+                return word == "true"
+        elif fact.type is FactType.INTEGER and value.strip().isdigit():
+            return int(value)
+    return value
+
+
 def _parse_row(data: dict[str, Any], vocab: Vocabulary) -> Project:
     for name, value in list(data.items()):
-        fact_type = vocab[name].type
-        if isinstance(value, str) and fact_type is FactType.BOOLEAN:
-            data[name] = {"true": True, "false": False}.get(value.strip().lower(), value)
-        elif isinstance(value, str) and fact_type is FactType.INTEGER and value.strip().isdigit():
-            data[name] = int(value)
+        data[name] = _cell(value, vocab[name])
     return parse_project(data, vocab)
 
 
