@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .calendar import today_in_china
 from .corpus import CorpusEntry, read_corpus
 from .evaluation import Engine, load
 from .report import Decision, PackRef, Status
@@ -128,7 +129,7 @@ def diff_engines(old: Engine, new: Engine, projects: Sequence[CorpusEntry | Any]
     ``jurisdictions``, every jurisdiction with a pack in both versions is used. ``UnknownJurisdiction``
     is raised for a jurisdiction missing from either version.
     """
-    as_of = as_of or _dt.date.today()
+    as_of = as_of or today_in_china()
     if jurisdictions is None:
         both = set(old.jurisdictions()) & set(new.jurisdictions())
         jurisdictions = sorted(both)

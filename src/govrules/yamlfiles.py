@@ -343,14 +343,21 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
 
 def read_yaml(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Read and parse the file at ``path``; ``display`` is the name used in problems."""
+    from .safefiles import InputFileError, check_regular, read_limited
+
     name = display or str(path)
     try:
-        size = path.stat().st_size
+        # Only a regular file, its size checked before a byte is read: a FIFO, /dev/zero or a
+        # symlink loop is refused, never read (issue 14).
+        size = check_regular(path)
         if size > max_bytes:
             raise _too_large(name, size, max_bytes)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlReadError([PackProblem(
-            file=name, code="unreadable", message=f"cannot read the file: {exc.strerror}",
-        )]) from None
+        raw = read_limited(path, max_bytes)
+    except InputFileError as exc:
+        if exc.code == "too-large":
+            raise _too_large(name, max_bytes + 1, max_bytes) from None
+        message = "the file is not a regular file (a directory, device, FIFO or socket)" \
+            if exc.code == "not-a-file" else f"cannot read the file: {exc.message.rpartition(': ')[2]}"
+        raise YamlReadError([PackProblem(file=name, code=exc.code, message=message,
+                                         hint="point to a regular YAML file")]) from None
     return read_yaml_text(raw, name, max_bytes=max_bytes)
