@@ -171,6 +171,16 @@ def _walk(
 ) -> None:
     """Record every node's position and find what the strict reading refuses."""
     marks[path] = _mark(node)
+    if (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int" and node.style is None
+            and node.value[:2] in ("0x", "0o")):
+        # 0x10 and 0o17 read as 16 and 15 元 (issue 14): no pack or project means a number in base 16 or 8.
+        line, column = _mark(node)
+        problems.append(PackProblem(
+            file=file, line=line, column=column, path=path, code="number-base",
+            message=f"{node.value} is a number in base {16 if node.value[1] == 'x' else 8}",
+            hint=f'write the number in decimal, or quote it ("{node.value}") for text',
+        ))
+        return
     if node.tag not in _ALLOWED_TAGS:
         line, column = _mark(node)
         if node.tag == _AMBIGUOUS_TAG:
