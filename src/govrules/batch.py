@@ -806,7 +806,8 @@ class _Source:
         # Every column as bytes first: ledgers mix 500万元 and 5000000 (cells are converted per fact),
         # and a cell that is not UTF-8 is one bad row, not a failed run.
         reader = pcsv.open_csv(
-            handle, read_options=pcsv.ReadOptions(block_size=1 << 22),
+            # Serial parsing: only then does Arrow know the line number of a malformed row.
+            handle, read_options=pcsv.ReadOptions(block_size=1 << 22, use_threads=False),
             parse_options=pcsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pcsv.ConvertOptions(column_types={n: pa.binary() for n in header},
                                                 strings_can_be_null=True, null_values=[""]))
@@ -915,6 +916,12 @@ def _no_constant(name: str) -> Any:
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 
+def _int(text: str) -> int | Decimal:
+    """A JSON integer: an ``int`` when it fits a column of int64, else the exact ``Decimal`` (which
+    the fact's own validation then refuses as too large, naming the field)."""
+    return int(text) if len(text) <= 18 else Decimal(text)
+
+
 def _jsonl_row(raw: bytes, number: int) -> dict[str, Any]:
     """One JSON line as a row of cells, or ``{"__line_error__": why}``."""
     import json
@@ -924,7 +931,8 @@ def _jsonl_row(raw: bytes, number: int) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         return {"__line_error__": f"line {number}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"}
     try:
-        row = json.loads(text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs)
+        row = json.loads(text, parse_float=Decimal, parse_int=_int, parse_constant=_no_constant,
+                         object_pairs_hook=_pairs)
     except _DuplicateKey as exc:
         return {"__line_error__": f"line {number}: {exc} (a field may be given once)"}
     except RecursionError:

@@ -171,7 +171,7 @@ def _walk(
 ) -> None:
     """Record every node's position and find what the strict reading refuses."""
     marks[path] = _mark(node)
-    if (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int" and node.style is None
+    if (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int" and not node.style
             and node.value[:2] in ("0x", "0o")):
         # 0x10 and 0o17 read as 16 and 15 元 (issue 14): no pack or project means a number in base 16 or 8.
         line, column = _mark(node)
