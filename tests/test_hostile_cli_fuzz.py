@@ -253,8 +253,8 @@ def _check(args: list[str]) -> None:
     assert code != EXIT_INTERNAL, (args, text[-2000:])  # no run may find a bug
 
 
-LIGHT = ["evaluate", "compare", "replay", "batch", "facts", "corpus"]
-HEAVY = ["lint", "test", "coverage", "docs", "diff"]
+LIGHT = ["evaluate", "compare", "replay", "batch", "facts"]
+HEAVY = ["lint", "test", "coverage", "docs", "diff", "corpus"]
 
 
 @pytest.mark.parametrize("command", LIGHT)
@@ -268,7 +268,7 @@ def test_light_commands_never_print_a_traceback(world: dict[str, Any], command: 
 
 
 @pytest.mark.parametrize("command", HEAVY)
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(data=st.data())
 def test_heavy_commands_never_print_a_traceback(world: dict[str, Any], command: str, data: st.DataObject) -> None:
     with tempfile.TemporaryDirectory() as tmp:
