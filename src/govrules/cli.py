@@ -147,7 +147,9 @@ def _today() -> _dt.date:
     return today_in_china()
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x20), 0x7f)}
+_CONTROL = {c: f"\\x{c:02x}" for c in range(0x00, 0x20)}
+# \uXXXX for the rest: inside a JSON string (JSON escapes C0 itself) that is still valid JSON.
+_CONTROL[0x7f] = "\\u007f"
 _CONTROL.update({c: f"\\u{c:04x}" for c in (*range(0x80, 0xa0), 0x200e, 0x200f, *range(0x202a, 0x202f),
                                              *range(0x2066, 0x206a))})
 _CONTROL_KEEP_LINES = {k: v for k, v in _CONTROL.items() if k not in (0x0a, 0x09)}
