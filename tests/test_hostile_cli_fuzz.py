@@ -258,7 +258,7 @@ HEAVY = ["lint", "test", "coverage", "docs", "diff", "corpus"]
 
 
 @pytest.mark.parametrize("command", LIGHT)
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(data=st.data())
 def test_light_commands_never_print_a_traceback(world: dict[str, Any], command: str, data: st.DataObject) -> None:
     if command == "batch":

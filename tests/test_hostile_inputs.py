@@ -226,6 +226,13 @@ def test_a_duplicate_header_is_a_located_error_not_a_traceback(tmp_path: Path) -
     assert "Traceback" not in out + err and not (tmp_path / "o.csv").exists()
 
 
+def test_a_duplicate_header_behind_a_quoted_newline_is_found_too(tmp_path: Path) -> None:
+    ledger = tmp_path / "l.csv"
+    ledger.write_text('id,"x\ny",id\nA,1,B\n', "utf-8")
+    code, out, err = run("batch", str(ledger), "-j", "wuxing", "-o", str(tmp_path / "o.csv"), "--no-progress")
+    assert code == 3 and "'id'" in err and "Traceback" not in out + err
+
+
 def test_hostile_jsonl_rows_are_listed_and_the_rest_decided(tmp_path: Path) -> None:
     good = json.dumps(dict(SCOPE, total_investment="500万元"), ensure_ascii=False).encode()
     rows = [

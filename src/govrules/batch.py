@@ -728,7 +728,7 @@ class _Source:
                 yield from self._csv()
             else:
                 yield from self._jsonl()
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError) as exc:  # ArrowInvalid, ArrowTypeError, … from a damaged file
             raise BatchError(f"{self.path}: cannot read the ledger: {exc}") from None
 
     def _parquet(self) -> Iterator[pa.RecordBatch]:
@@ -814,6 +814,11 @@ class _Source:
         emitted = 0  # data rows passed on so far, good and bad
         try:
             for batch in reader:
+                names = batch.schema.names
+                if len(set(names)) != len(names):  # the header as Arrow reads it (quoted newlines, …)
+                    duplicated = sorted({n for n in names if names.count(n) > 1})
+                    raise BatchError(f"{self.path}: column(s) {', '.join(map(repr, duplicated))} appear more "
+                                     "than once in the header")
                 batch = _text_columns(batch)
                 start = 0
                 while invalid:
