@@ -3,7 +3,8 @@
 Packs are written by hand by policy staff, so the reader refuses what YAML allows but a careful
 author never means: duplicate keys, tags (``!!python/object`` and every other), anchors and
 aliases (and with them alias bombs), YAML 1.1 booleans such as ``no``/``on``/``yes`` written
-bare, files that are not UTF-8 or are larger than any real pack. Numbers with a fraction become
+bare, numbers in base 8 or 16 (``0o17``, ``0x10``), files that are not UTF-8 or are larger than any
+real pack. Numbers with a fraction become
 ``Decimal`` from their exact source text (money is never a float); dates stay strings and are
 checked by the schema. Every problem carries file, line and column.
 """
