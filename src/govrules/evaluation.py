@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from . import __version__
 from .audit import decision_id
 from .cache import load_pack_cached
-from .calendar import Calendar, default_calendar
+from .calendar import Calendar, default_calendar, today_in_china
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import (BELOW_SLOT, READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
                          explain_both, facts_used, missing_facts)
@@ -157,7 +157,7 @@ class Engine:
             elif not isinstance(project, Project):
                 project = parse_project(project, self._vocab)
         if as_of is None:
-            as_of = _dt.date.today()
+            as_of = today_in_china()  # the law's day is China Standard Time, not the process's zone
         elif type(as_of) is _dt.date:
             pass
         elif isinstance(as_of, _dt.datetime):
@@ -875,10 +875,11 @@ _STATUS_WORDS: Mapping[Status, tuple[str, str]] = MappingProxyType({
 
 
 def load(path: str | Path | Sequence[str | Path] | None = None, *,
-         holidays: Iterable[str | Path] = ()) -> Engine:
+         holidays: Iterable[str | Path] = (), replace_holidays: bool = False) -> Engine:
     """Load packs (default: those shipped with govrules) into an ``Engine``.
 
-    ``holidays`` names holiday-schedule files for years the built-in data does not cover yet.
+    ``holidays`` names holiday-schedule files for years the built-in data does not cover yet; a file
+    for a covered year is refused unless ``replace_holidays`` is true.
     Raises ``PackError`` listing every problem of every pack.
     """
     if path is None:
@@ -888,7 +889,7 @@ def load(path: str | Path | Sequence[str | Path] | None = None, *,
     else:
         roots = list(path)
     holiday_paths = [Path(h) for h in holidays]
-    calendar = Calendar.with_files(holiday_paths) if holiday_paths else default_calendar()
+    calendar = Calendar.with_files(holiday_paths, replace=replace_holidays) if holiday_paths else default_calendar()
     return Engine(load_packs(roots, loader=load_pack_cached), calendar=calendar)
 
 
