@@ -196,7 +196,9 @@ def test_evaluate_before_the_pack_is_in_force_prints_the_notices() -> None:
     code, out, _ = run("evaluate", str(EXAMPLE), "-j", "wuxing", "--as-of", "2023-11-24")
     assert code == 0
     notices = [line for line in out.splitlines() if line.startswith("注意: ")]
-    assert len(notices) == 1 and "2023-11-25" in notices[0]
+    # The not-in-force notice first; after it only what decisions of 湖州's plan rest on (readings).
+    assert "2023-11-25" in notices[0] and "吴政办发〔2023〕43号" in notices[0]
+    assert all("解读" in n or "本地参数" in n for n in notices[1:])
     # Before 湖州's plan too: no pack in force, no decisions, and the notices say why.
     code, out, _ = run("evaluate", str(EXAMPLE), "-j", "wuxing", "--as-of", "2023-07-09", "--format", "json")
     data = json.loads(out)
