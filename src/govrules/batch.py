@@ -280,14 +280,19 @@ class _Combination:
     """One distinct combination of condition values (and deadline states) of a ledger's rows: the
     valuation ``deciding.Procedure`` decides it over, exactly as it decides one project."""
 
-    __slots__ = ("deadlines", "leaves")
+    __slots__ = ("by_id", "deadlines", "leaves")
 
     def __init__(self, leaves: Mapping[Condition, bool | None], deadlines: Mapping[str, DeadlineState | None]) -> None:
         self.leaves = leaves
         self.deadlines = deadlines
+        self.by_id: dict[int, bool | None] = {}
 
     def leaf(self, leaf: Leaf) -> bool | None:
-        return self.leaves[leaf]
+        # Equal leaves of different rules share one column (looked up by value, once per node).
+        key = id(leaf)
+        if key not in self.by_id:
+            self.by_id[key] = self.leaves[leaf]
+        return self.by_id[key]
 
     def value(self, cond: Condition, compiled: Any) -> bool | None:
         return evaluate_tree(cond, self.leaf)

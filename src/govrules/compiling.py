@@ -70,6 +70,9 @@ class CompiledPack:
     scope_cone: tuple[Leaf, ...] = ()  # the leaves every scope rule's decision reads
     scope_sensitive: tuple[Leaf, ...] = ()  # those of them a decision can rest on (see CompiledRule.sensitive)
     reading_leaves: Mapping[str, tuple[Reading, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # id of every leaf node → id of the first node equal to it: equal tests of different rules are
+    # one test, so a completion or a changed value gives them one value.
+    canonical: Mapping[int, int] = field(default_factory=lambda: MappingProxyType({}))
     burdened: tuple[str, ...] = ()  # the exceptions the project must establish (burden: project)
 
 
@@ -148,6 +151,7 @@ def compile_pack(pack: Pack, calendar: Calendar, scored: frozenset[str] = frozen
         includes=tuple(c for c in scope if c.rule.effect == "include"),
         excludes=tuple(c for c in scope if c.rule.effect == "exclude"),
         scoring=tuple(c for c in compiled if c.rule.kind is RuleKind.SCORING),
+        canonical=MappingProxyType(_canonical(pack)),
         scope_cone=tuple(scope_cone),
         scope_sensitive=sensitive(tuple(scope_cone)),
         reading_leaves=MappingProxyType(_reading_leaves(pack)),
@@ -156,12 +160,25 @@ def compile_pack(pack: Pack, calendar: Calendar, scored: frozenset[str] = frozen
 
 
 def _reading_leaves(pack: Pack) -> dict[str, tuple[Reading, ...]]:
-    """Reading id → every leaf of the pack that reads it."""
-    found: dict[str, dict[Reading, None]] = {}
+    """Reading id → every leaf node of the pack that reads it (equal nodes of different rules each
+    kept: evaluations change leaves by identity)."""
+    found: dict[str, dict[int, Reading]] = {}
     for rule in pack.rules:
         for cond in (rule.when, rule.require):
             if cond is not None:
                 for leaf in iter_leaves(cond):
                     if isinstance(leaf, Reading):
-                        found.setdefault(leaf.reading, {})[leaf] = None
-    return {k: tuple(v) for k, v in found.items()}
+                        found.setdefault(leaf.reading, {})[id(leaf)] = leaf
+    return {k: tuple(v.values()) for k, v in found.items()}
+
+
+def _canonical(pack: Pack) -> dict[int, int]:
+    """id of every leaf node of the pack → id of the first node equal to it."""
+    first: dict[Leaf, Leaf] = {}
+    ids: dict[int, int] = {}
+    for rule in pack.rules:
+        for cond in (rule.when, rule.require):
+            if cond is not None:
+                for leaf in iter_leaves(cond):
+                    ids[id(leaf)] = id(first.setdefault(leaf, leaf))
+    return ids

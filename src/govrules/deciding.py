@@ -97,7 +97,7 @@ class Procedure:
     never establishes an exception on the project's behalf.
     """
 
-    __slots__ = ("_fired", "_lifts", "_live", "_scope", "claims", "compiled", "valuation", "vocab")
+    __slots__ = ("_fired", "_lifts", "_live", "_outcomes", "_scope", "claims", "compiled", "valuation", "vocab")
 
     def __init__(self, compiled: CompiledPack, valuation: Valuation, vocab: Vocabulary,
                  claims: Mapping[str, bool] | None = None) -> None:
@@ -108,6 +108,7 @@ class Procedure:
         self._live: dict[str, bool | None] = {}
         self._fired: dict[str, bool | None] = {}
         self._lifts: dict[str, bool | None] = {}
+        self._outcomes: dict[str, Outcome] = {}
         self._scope: tuple[bool | None, tuple[CompiledRule, ...]] | None = None
 
     # -- the pieces -----------------------------------------------------------------------------
@@ -243,11 +244,15 @@ class Procedure:
         return Outcome(Status.APPLIES, unclaimed=unclaimed)
 
     def outcome(self, rule: CompiledRule) -> Outcome:
-        """The decision of ``rule``; an open one is settled where every completion agrees."""
-        found = self.decide(rule)
-        if found.status is not Status.UNKNOWN and not found.requirement_open:
-            return found
-        return self.complete(rule, found)
+        """The decision of ``rule``; an open one is settled where every completion agrees (memoized)."""
+        key = rule.rule.id
+        found = self._outcomes.get(key)
+        if found is None:
+            found = self.decide(rule)
+            if found.status is Status.UNKNOWN or found.requirement_open:
+                found = self.complete(rule, found)
+            self._outcomes[key] = found
+        return found
 
     # -- all completions ------------------------------------------------------------------------
 
@@ -274,17 +279,18 @@ class Procedure:
         if size > COMPLETIONS_LIMIT:
             return found
         claims = {e: self.lifts(self.compiled.by_id[e]) is True for e in self.compiled.burdened}
+        canonical = self.compiled.canonical
         agreed: Outcome | None = None
         for combination in itertools.product(*(domain for _, domain, _ in choices)):
-            assigned: dict[Leaf, bool] = {}
+            assigned: dict[int, bool] = {}
             deadline: DeadlineState | None = None
             for (group, _, by_fact), value in zip(choices, combination, strict=True):
                 if isinstance(value, Status):
                     deadline = DeadlineState(value)
                     continue
                 for x in group:
-                    assigned[x] = _leaf_given(x, value, by_fact)
-            valuation = _Completed(self.valuation, assigned, rule.rule.id, deadline)
+                    assigned[canonical.get(id(x), id(x))] = _leaf_given(x, value, by_fact)
+            valuation = _Completed(self.valuation, assigned, rule.rule.id, deadline, canonical)
             outcome = Procedure(self.compiled, valuation, self.vocab, claims).decide(rule)
             if agreed is None:
                 agreed = outcome
@@ -299,16 +305,31 @@ class Procedure:
 
     # -- what a decision rests on ----------------------------------------------------------------
 
-    def rests_on(self, rule: CompiledRule, base: Outcome, leaves: Sequence[Leaf],
-                 flip: Callable[[Leaf], Iterator[dict[Leaf, bool]]]) -> tuple[Leaf, ...]:
-        """The ``leaves`` (known values) whose change would change this decision's status."""
-        decisive = []
+    def changed(self, assigned: Mapping[Leaf, bool]) -> Procedure:
+        """The procedure over this valuation with the leaves ``assigned`` changed (and every leaf
+        equal to one of them); the claims of exceptions the project must establish stay as the facts
+        make them."""
         claims = {e: self.lifts(self.compiled.by_id[e]) is True for e in self.compiled.burdened}
+        canonical = self.compiled.canonical
+        by_id = {canonical.get(id(x), id(x)): value for x, value in assigned.items()}
+        return Procedure(self.compiled, _Completed(self.valuation, by_id, None, None, canonical), self.vocab, claims)
+
+    def rests_on(self, rule: CompiledRule, base: Outcome, leaves: Sequence[Leaf],
+                 flips: Callable[[Leaf], Iterator[Procedure]]) -> tuple[Leaf, ...]:
+        """The ``leaves`` (known values) whose change would change this decision's status.
+
+        ``flips(leaf)`` gives the procedures with that leaf changed (shared between the decisions of
+        one evaluation). A leaf only the scope reads can change a decision only through the scope:
+        where the changed scope is the same, nothing else is run.
+        """
+        decisive = []
+        own = set(map(id, rule.cone))
+        scope = self.scope()[0]
         for x in leaves:
-            for assigned in flip(x):
-                outcome = Procedure(self.compiled, _Completed(self.valuation, assigned, None, None),
-                                    self.vocab, claims).outcome(rule)
-                if outcome.status is not base.status:
+            for changed in flips(x):
+                if not rule.is_scope and id(x) not in own and changed.scope()[0] == scope:
+                    continue
+                if changed.outcome(rule).status is not base.status:
                     decisive.append(x)
                     break
         return tuple(decisive)
@@ -386,17 +407,19 @@ def evaluate_tree(cond: Condition, leaf: Callable[[Leaf], bool | None]) -> bool 
 class _Completed:
     """A valuation with some leaf values (and perhaps one deadline state) filled in or changed."""
 
-    __slots__ = ("assigned", "base", "deadline_rule", "deadline_state")
+    __slots__ = ("assigned", "base", "canonical", "deadline_rule", "deadline_state")
 
-    def __init__(self, base: Valuation, assigned: Mapping[Leaf, bool], deadline_rule: str | None,
-                 deadline_state: DeadlineState | None) -> None:
+    def __init__(self, base: Valuation, assigned: Mapping[int, bool], deadline_rule: str | None,
+                 deadline_state: DeadlineState | None, canonical: Mapping[int, int]) -> None:
         self.base = base
-        self.assigned = assigned
+        self.assigned = assigned  # by the id of the leaf's canonical node (CompiledPack.canonical)
         self.deadline_rule = deadline_rule
         self.deadline_state = deadline_state
+        self.canonical = canonical
 
     def leaf(self, leaf: Leaf) -> bool | None:
-        value = self.assigned.get(leaf, _UNSET)
+        key = id(leaf)
+        value = self.assigned.get(self.canonical.get(key, key), _UNSET)
         return self.base.leaf(leaf) if value is _UNSET else value  # type: ignore[return-value]
 
     def value(self, cond: Condition, compiled: Compiled) -> bool | None:

@@ -421,7 +421,7 @@ class _Evaluation:
     the wording only renders that outcome.
     """
 
-    __slots__ = ("as_of", "calendar", "compiled", "deadlines", "derived", "explained", "facts", "leaves",
+    __slots__ = ("as_of", "calendar", "compiled", "deadlines", "derived", "explained", "facts", "flipped", "leaves",
                  "outcomes", "procedure", "provisional", "rested", "score_parameters", "vocab")
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
@@ -439,6 +439,7 @@ class _Evaluation:
         self.leaves: dict[int, bool | None] = {}  # id(leaf) → value; the leaves live as long as the pack
         self.deadlines: dict[str, DeadlineState | None] = {}
         self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self.flipped: dict[tuple[Any, ...], Procedure] = {}  # one changed valuation → its procedure
         self.provisional: list[str] = []
         self.procedure = Procedure(compiled, self, vocab)
 
@@ -578,18 +579,25 @@ class _Evaluation:
         found = self.rested[key] = (tuple(params), tuple(readings))
         return found
 
-    def flips(self, leaf: Leaf) -> Iterator[dict[Leaf, bool]]:
-        """The other values ``leaf`` could take: another answer of its reading, or its opposite."""
+    def flips(self, leaf: Leaf) -> Iterator[Procedure]:
+        """The procedure with ``leaf`` changed: another answer of its reading, or its opposite value
+        (built once per evaluation and shared by every decision that asks)."""
         if isinstance(leaf, Reading):
             chosen = self.facts.get(leaf.fact)
             spec = self.compiled.pack.readings.get(leaf.reading)
             siblings = [x for x in self.compiled.reading_leaves.get(leaf.reading, ()) if self.leaf(x) is not None]
             for answer in (spec.alternatives if spec is not None else ()):
                 if answer != chosen:
-                    yield {x: answer in x.values for x in siblings}  # type: ignore[union-attr]
+                    yield self.changed(("@", leaf.reading, answer),
+                                       {x: answer in x.values for x in siblings})  # type: ignore[union-attr]
             return
-        value = self.leaf(leaf)
-        yield {leaf: not value}
+        yield self.changed((id(leaf),), {leaf: not self.leaf(leaf)})
+
+    def changed(self, key: tuple[Any, ...], assigned: Mapping[Leaf, bool]) -> Procedure:
+        found = self.flipped.get(key)
+        if found is None:
+            found = self.flipped[key] = self.procedure.changed(assigned)
+        return found
 
     def leaf_parameters(self, leaf: Leaf) -> tuple[str, ...]:
         """The local parameters a comparison's result rests on: its own, or a score's it reads."""
