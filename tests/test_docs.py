@@ -355,8 +355,8 @@ def run_yaml(session: Session, block: Block) -> list[str]:
     schema_name = block.directives.get("schema")
     if schema_name:
         schema = json.loads((ROOT / "src" / "govrules" / "schemas" / f"{schema_name}.schema.json").read_text("utf-8"))
-        data = json.loads(json.dumps(document.data, default=str))
-        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.path))
+        # as the loader validates: the strict reader's values (exact decimals included) as they are
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(document.data), key=lambda e: list(e.path))
         return [f"{block.where}: {list(e.path)}: {e.message}" for e in errors]
     return []
 
