@@ -77,13 +77,13 @@ def test_batch_refuses_to_write_over_its_ledger(tmp_path: Path) -> None:
     before = ledger.read_bytes()
     code, out, err = run("batch", str(ledger), "-j", "wuxing", "--as-of", "2026-06-01", "-o", str(ledger),
                          "--no-progress")
-    assert code == 3 and "overwrite the ledger" in err and "Traceback" not in err
+    assert code == 2 and "overwrite the ledger" in err and "Traceback" not in err
     assert ledger.read_bytes() == before
     # The same file under another name (a symlink) is the same file.
     alias = tmp_path / "alias.csv"
     alias.symlink_to(ledger)
     code, _, err = run("batch", str(ledger), "-j", "wuxing", "-o", str(alias), "--no-progress")
-    assert code == 3 and ledger.read_bytes() == before
+    assert code == 2 and ledger.read_bytes() == before
 
 
 def test_batch_refuses_a_summary_path_that_is_the_ledger(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_batch_refuses_a_summary_path_that_is_the_ledger(tmp_path: Path) -> None
     write_csv(ledger, LEDGER_ROWS)
     before = ledger.read_bytes()
     code, _, err = run("batch", str(ledger), "-j", "wuxing", "-o", str(tmp_path / "X.csv"), "--no-progress")
-    assert code == 3 and "summary" in err and ledger.read_bytes() == before
+    assert code == 2 and "summary" in err and ledger.read_bytes() == before
     assert not (tmp_path / "X.csv").exists()
     # Another output name is fine: both files written, the ledger untouched.
     code, out, _ = run("batch", str(ledger), "-j", "wuxing", "--as-of", "2026-06-01", "-o", str(tmp_path / "Y.csv"),
@@ -859,6 +859,19 @@ def test_a_terminal_that_cannot_encode_chinese_gets_escapes_not_a_crash(tmp_path
     assert result.returncode in (0, 1), result.stderr
     assert b"Traceback" not in result.stderr and b"\\u" in result.stdout
     assert b"wuxing" in result.stdout
+
+
+def test_an_output_that_cannot_be_written_is_a_usage_error_after_nothing_is_left(tmp_path: Path) -> None:
+    ledger = tmp_path / "l.csv"
+    write_csv(ledger, LEDGER_ROWS)
+    # A name the file system refuses (longer than 255 bytes): the temporary file cannot be created.
+    code, out, err = run("batch", str(ledger), "-j", "wuxing", "-o", str(tmp_path / ("o" * 300 + ".csv")),
+                         "--no-progress")
+    assert code == 2 and "cannot write" in err and "Traceback" not in out + err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.csv"]
+    for target in (tmp_path / "missing" / "o.csv", tmp_path, tmp_path / "o.xlsx"):
+        code, out, err = run("batch", str(ledger), "-j", "wuxing", "-o", str(target), "--no-progress")
+        assert code == 2 and "Traceback" not in out + err, target
 
 
 def test_batch_size_zero_is_a_usage_error(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from .projects import MAX_DATE, MIN_DATE, Project, parse_project
 from .report import Decision, Status
 from .vocabulary import Fact, FactType, Vocabulary
 
-__all__ = ["BatchError", "LedgerSummary", "evaluate_batch", "output_schema", "provision_summary", "run_ledger"]
+__all__ = ["BatchError", "BatchOutputError", "LedgerSummary", "evaluate_batch", "output_schema", "provision_summary", "run_ledger"]
 
 #: Amounts are exact decimals; 10^15 元 (the largest amount accepted) with 8 decimal places fits.
 AMOUNT_TYPE = pa.decimal128(26, 8)
@@ -53,6 +53,10 @@ _META = ("id", "name", "row", "__line_error__")
 
 class BatchError(GovrulesError):
     """The ledger file itself cannot be read (not one bad row: those are reported and counted)."""
+
+
+class BatchOutputError(BatchError):
+    """The output (or its summary) cannot be written: a directory that refuses it, a full disk."""
 
 
 class _NotVectorizable(Exception):
@@ -1055,13 +1059,17 @@ def check_paths(ledger: Path, output: Path, summary: Path | None = None) -> None
     for target, what in ((output, "the output"), (summary, "the summary")):
         if target is None:
             continue
+        try:
+            target.is_dir()
+        except OSError as exc:  # e.g. a name longer than the file system allows
+            raise BatchOutputError(f"{target}: cannot write {what}: {exc.strerror or exc}") from None
         if _same_file(ledger, target):
-            raise BatchError(f"{target}: {what} would overwrite the ledger {ledger}; choose another output name")
+            raise BatchOutputError(f"{target}: {what} would overwrite the ledger {ledger}; choose another output name")
         if target.is_dir():
-            raise BatchError(f"{target}: {what} is a directory; name a file")
+            raise BatchOutputError(f"{target}: {what} is a directory; name a file")
         parent = target.parent
         if not parent.is_dir():
-            raise BatchError(f"{target}: the directory {parent} does not exist")
+            raise BatchOutputError(f"{target}: the directory {parent} does not exist")
 
 
 def _extra_schema(rules: tuple[str, ...], columns: tuple[str, ...]) -> list[tuple[str, pa.DataType]]:
@@ -1126,48 +1134,23 @@ def run_ledger(ledger: Path, output: Path, engine: Engine, jurisdiction: str, as
     check_paths(ledger, output, summary_path)
     suffix = output.suffix.lower()
     if suffix not in (".parquet", ".csv", ".jsonl", ".ndjson"):
-        raise BatchError(f"{output}: unsupported output format {suffix!r} (use .csv, .jsonl or .parquet)")
+        raise BatchOutputError(f"{output}: unsupported output format {suffix!r} (use .csv, .jsonl or .parquet)")
     engine.chain(jurisdiction)  # an unknown jurisdiction fails before any file is opened
     prep = _prepare(engine, jurisdiction, as_of, readings)
     source = _Source(ledger, batch_size, engine.vocabulary)
     schema = prep.schema
     if columns:
         schema = pa.schema(list(schema) + [pa.field(n, t) for n, t in _extra_schema(prep.rule_ids, columns)])
-    summary = LedgerSummary()
     temporary = output.with_name(f".{output.name}.{os.getpid()}.partial")
     summary_temporary = None if summary_path is None else summary_path.with_name(
         f".{summary_path.name}.{os.getpid()}.partial")
-    bar = None
     done = False
     try:
-        write, close = _writer(temporary, schema, suffix)
-        if suffix in (".parquet", ".csv"):
-            background = _BackgroundWriter(write, close)
-            write, close = background.write, background.close
         try:
-            batches = source.batches()
-            if progress:
-                bar = _progress_bar(ledger, source)
-            for batch in batches:
-                out, counts, errors = _evaluate(prep, batch, summary.rows + 1, True)
-                if columns:
-                    out = pa.RecordBatch.from_arrays(list(out.columns) + _extra_columns(prep, batch, out, columns),
-                                                     schema=schema)
-                write(out)
-                summary._merge(out.num_rows, counts, errors)
-                if bar is not None:
-                    _advance(bar, source, summary.rows)
-        finally:
-            close()
-            if bar is not None:
-                bar.close()
-        if summary_path is not None and summary_temporary is not None:
-            _write_summary(summary_temporary, provision_summary(summary, engine, jurisdiction, as_of))
-            # No stale summary beside the new output, even for a moment's interruption.
-            summary_path.unlink(missing_ok=True)
-        os.replace(temporary, output)
-        if summary_path is not None and summary_temporary is not None:
-            os.replace(summary_temporary, summary_path)
+            summary = _run(prep, source, temporary, schema, suffix, columns, progress, ledger, summary_path,
+                           summary_temporary, output, engine, jurisdiction, as_of)
+        except OSError as exc:  # reading errors are BatchError already: this one is writing
+            raise BatchOutputError(f"{output}: cannot write the output: {exc.strerror or exc}") from None
         done = True
     finally:
         if not done:
@@ -1177,6 +1160,45 @@ def run_ledger(ledger: Path, output: Path, engine: Engine, jurisdiction: str, as
                         path.unlink(missing_ok=True)
                     except OSError:
                         pass
+    return summary
+
+
+def _run(prep: _Prepared, source: _Source, temporary: Path, schema: pa.Schema, suffix: str,
+         columns: tuple[str, ...], progress: bool, ledger: Path, summary_path: Path | None,
+         summary_temporary: Path | None, output: Path, engine: Engine, jurisdiction: str,
+         as_of: _dt.date) -> LedgerSummary:
+    import os
+
+    summary = LedgerSummary()
+    bar = None
+    write, close = _writer(temporary, schema, suffix)
+    if suffix in (".parquet", ".csv"):
+        background = _BackgroundWriter(write, close)
+        write, close = background.write, background.close
+    try:
+        batches = source.batches()
+        if progress:
+            bar = _progress_bar(ledger, source)
+        for batch in batches:
+            out, counts, errors = _evaluate(prep, batch, summary.rows + 1, True)
+            if columns:
+                out = pa.RecordBatch.from_arrays(list(out.columns) + _extra_columns(prep, batch, out, columns),
+                                                 schema=schema)
+            write(out)
+            summary._merge(out.num_rows, counts, errors)
+            if bar is not None:
+                _advance(bar, source, summary.rows)
+    finally:
+        close()
+        if bar is not None:
+            bar.close()
+    if summary_path is not None and summary_temporary is not None:
+        _write_summary(summary_temporary, provision_summary(summary, engine, jurisdiction, as_of))
+        # No stale summary beside the new output, even for a moment's interruption.
+        summary_path.unlink(missing_ok=True)
+    os.replace(temporary, output)
+    if summary_path is not None and summary_temporary is not None:
+        os.replace(summary_temporary, summary_path)
     return summary
 
 
@@ -1199,10 +1221,20 @@ def _progress_bar(ledger: Path, source: _Source) -> Any:
 
         source.total_rows = pq.ParquetFile(ledger).metadata.num_rows
     if source.total_rows is not None:  # Parquet: the row count is in the metadata
-        return tqdm(total=source.total_rows, unit=" rows", file=sys.stderr, desc=ledger.name, dynamic_ncols=True)
+        return tqdm(total=source.total_rows, unit=" rows", file=sys.stderr, desc=_label(ledger), dynamic_ncols=True)
     # CSV and JSON Lines: the share of the file's bytes read so far, with its ETA.
     return tqdm(total=source.total_bytes, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
-                desc=ledger.name, dynamic_ncols=True)
+                desc=_label(ledger), dynamic_ncols=True)
+
+
+def _label(ledger: Path) -> str:
+    """The ledger's name for the bar, escaped where the terminal cannot show it (or it holds controls)."""
+    name = ledger.name
+    try:
+        name.encode(getattr(sys.stderr, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return ascii(name)[1:-1]
+    return name if name.isprintable() else ascii(name)[1:-1]
 
 
 def _advance(bar: Any, source: _Source, rows: int) -> None:

@@ -747,7 +747,7 @@ def _positive(text: str) -> int:
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     """Evaluate a whole ledger; bad rows are counted and listed, never fatal. Needs the extra ``batch``."""
     try:
-        from .batch import BatchError, run_ledger, summary_path_of
+        from .batch import BatchError, BatchOutputError, run_ledger, summary_path_of
     except ImportError:
         raise GovrulesError("govrules batch needs pyarrow: pip install 'govrules[batch]'") from None
     engine = load(args.policies, holidays=args.holidays, replace_holidays=args.replace_holidays)
@@ -759,6 +759,8 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
         summary = run_ledger(args.ledger, args.output, engine, args.jurisdiction, as_of,
                              batch_size=args.batch_size, progress=not args.no_progress,
                              summary_path=summary_path, columns=tuple(args.columns), readings=_readings(args))
+    except BatchOutputError as exc:  # the command line names an output that cannot be (or must not be) written
+        raise _OutputError(str(exc)) from None
     except BatchError as exc:
         raise _LedgerError(str(exc)) from None
     print(f"{summary.rows} rows, {summary.bad_rows} bad; decisions in {args.output}, "
