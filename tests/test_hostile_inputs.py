@@ -908,7 +908,8 @@ def test_batch_optional_columns(tmp_path: Path) -> None:
                        dict(SCOPE, id="B", total_investment="很多")])
     out = tmp_path / "o.csv"
     code, _, _ = run("batch", str(ledger), "-j", "wuxing", "--as-of", "2026-06-01", "-o", str(out),
-                     "--no-progress", "--columns", "due", "--columns", "missing", "--columns", "parameters")
+                     "--no-progress", "--columns", "due", "--columns", "missing", "--columns", "parameters",
+                     "--columns", "readings", "--columns", "not_needed")
     assert code == 3   # row B is bad
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     report = ENGINE.evaluate({k: v for k, v in rows[0].items() if False} or dict(
@@ -917,6 +918,8 @@ def test_batch_optional_columns(tmp_path: Path) -> None:
         assert rows[0][f"{d.rule}:due"] == (d.due.isoformat() if d.due else ""), d.rule
         assert rows[0][f"{d.rule}:missing"] == ",".join(d.missing), d.rule
         assert rows[0][f"{d.rule}:parameters"] == ",".join(d.local_parameters), d.rule
+        assert rows[0][f"{d.rule}:readings"] == ",".join(d.readings), d.rule
+        assert rows[0][f"{d.rule}:not_needed"] == ",".join(d.not_needed), d.rule
     assert any(rows[0][f"{d.rule}:due"] for d in report.decisions)
     assert any(rows[0][f"{d.rule}:missing"] for d in report.decisions)
     assert all(rows[1][f"{d.rule}:due"] == "" for d in report.decisions)

@@ -1034,7 +1034,7 @@ class _BackgroundWriter:
 
 
 #: The optional per-rule columns ``run_ledger(columns=...)`` / ``govrules batch --columns`` add.
-EXTRA_COLUMNS = ("due", "missing", "parameters")
+EXTRA_COLUMNS = ("due", "missing", "parameters", "readings", "unclaimed", "not_needed")
 
 
 def summary_path_of(output: Path) -> Path:
@@ -1082,8 +1082,9 @@ def _extra_schema(rules: tuple[str, ...], columns: tuple[str, ...]) -> list[tupl
 
 def _extra_columns(prep: _Prepared, batch: pa.RecordBatch, out: pa.RecordBatch,
                    columns: tuple[str, ...]) -> list[pa.Array]:
-    """Per rule, its due date, missing facts and the local parameters a decision rests on (the
-    per-row compiled path: these are per decision, so each good row is evaluated)."""
+    """Per rule, its due date, missing facts, the local parameters and readings a decision rests on,
+    the exceptions the project has not claimed and the facts not needed (the per-row path: these are
+    per decision, so each good row is evaluated, under the readings the run was asked for)."""
     engine, vocab = prep.engine, prep.engine.vocabulary
     values: dict[str, list[Any]] = {f"{r}:{c}": [] for r in prep.rule_ids for c in columns}
     errors = out.column("error").to_pylist()
@@ -1093,7 +1094,8 @@ def _extra_columns(prep: _Prepared, batch: pa.RecordBatch, out: pa.RecordBatch,
             data = {k: v for k, v in row.items() if v is not None and k in vocab}
             try:
                 project = _parse_row(data, vocab)
-                decisions = {d.rule: d for d in engine.evaluate(project, prep.jurisdiction, prep.as_of).decisions}
+                decisions = {d.rule: d for d in engine.evaluate(project, prep.jurisdiction, prep.as_of,
+                                                                 readings=prep.chosen or None).decisions}
             except ProjectError:
                 decisions = {}
         for rule in prep.rule_ids:
@@ -1103,10 +1105,10 @@ def _extra_columns(prep: _Prepared, batch: pa.RecordBatch, out: pa.RecordBatch,
                     value = None
                 elif column == "due":
                     value = d.due
-                elif column == "missing":
-                    value = ",".join(d.missing) or None
-                else:
+                elif column == "parameters":
                     value = ",".join(d.local_parameters) or None
+                else:  # missing, readings, unclaimed, not_needed: lists of names
+                    value = ",".join(getattr(d, column)) or None
                 values[f"{rule}:{column}"].append(value)
     return [pa.array(v, pa.date32() if k.endswith(":due") else pa.string()) for k, v in values.items()]
 

@@ -727,9 +727,11 @@ def _add_batch_parser(sub: Any) -> None:
     batch.add_argument("--batch-size", type=_positive, default=65_536, help="rows held in memory at once")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     batch.add_argument("--columns", action="append", default=[], metavar="SET",
-                       choices=("due", "missing", "parameters"),
-                       help="also write, per rule, its due date (due), the facts it lacks (missing) or the "
-                       "local parameters its decision rests on (parameters); repeatable")
+                       choices=("due", "missing", "parameters", "readings", "unclaimed", "not_needed"),
+                       help="also write, per rule, its due date (due), the facts it lacks (missing), the "
+                       "local parameters (parameters) or readings (readings) its decision rests on, the "
+                       "exceptions the project has not claimed (unclaimed) or the missing facts that cannot "
+                       "change it (not_needed); repeatable")
     _common(batch)
     _reading_option(batch)
 
