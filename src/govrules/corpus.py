@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from .calendar import Calendar
-from .conditions import Compare, Equals, Known, Literal, OneOf, iter_leaves, show_value
+from .conditions import Compare, Equals, Happened, Known, Leaf, Literal, OneOf, Reading, iter_leaves, show_value
 from .errors import ProjectError, ProjectProblem
 from .evaluation import Engine
 from .model import Pack
 from .projects import Project, json_value, parse_project, read_project_bytes
 from .report import Report, Status
-from .vocabulary import FactType, Vocabulary
+from .vocabulary import NOT_HAPPENED, FactType, Vocabulary
 
 __all__ = ["CorpusEntry", "boundary_count", "dumps", "generate", "read_corpus"]
 
@@ -163,8 +163,10 @@ def _targets(pack: Pack, vocab: Vocabulary, calendar: Calendar, rng: random.Rand
     return unique
 
 
-def _leaf_targets(leaf: Compare | Equals | OneOf | Known, rule: str, vocab: Vocabulary, calendar: Calendar,
+def _leaf_targets(leaf: Leaf, rule: str, vocab: Vocabulary, calendar: Calendar,
                   rng: random.Random, pools: dict[str, list[Any]]) -> list[_Target]:
+    if isinstance(leaf, Reading):  # an interpretation, not a fact: the same for every project
+        return []
     fact = leaf.fact
     if isinstance(leaf, Compare):
         if isinstance(leaf.value, Literal):
@@ -188,6 +190,10 @@ def _leaf_targets(leaf: Compare | Equals | OneOf | Known, rule: str, vocab: Voca
                 for label, v in _around(vocab, fact, pivot)]
     if isinstance(leaf, Known):
         return [_Target(((fact, _random_value(vocab, fact, rng, pools)),), f"{fact} given", rule),
+                _Target(((fact, _ABSENT),), f"{fact} not given", rule)]
+    if isinstance(leaf, Happened):  # the act took place, did not, or the project does not say
+        return [_Target(((fact, _random_value(vocab, fact, rng, pools)),), f"{fact} happened", rule),
+                _Target(((fact, NOT_HAPPENED),), f"{fact} did not happen", rule),
                 _Target(((fact, _ABSENT),), f"{fact} not given", rule)]
     values = [leaf.value] if isinstance(leaf, Equals) else list(leaf.values)
     kind = vocab[fact].type
@@ -237,6 +243,8 @@ def _pools(packs: Sequence[Pack], vocab: Vocabulary) -> dict[str, list[Any]]:
                 pools.setdefault(fact, [])
             for cond in (rule.when, rule.require):
                 for leaf in iter_leaves(cond) if cond is not None else ():
+                    if isinstance(leaf, Reading):  # an interpretation, not a fact a project states
+                        continue
                     pool = pools.setdefault(leaf.fact, [])
                     if isinstance(leaf, Compare) and isinstance(leaf.value, Literal):
                         pool.extend(v for _, v in _around(vocab, leaf.fact, leaf.value.value))
