@@ -190,7 +190,7 @@ def test_log_writes_one_json_line_per_evaluation_with_input_report_and_hashes(tm
     assert len(lines) == 2
     first = json.loads(lines[0])
     assert lines[0] == canonical_json(first)  # canonical: sorted keys, no spaces
-    assert first["log_format"] == 1
+    assert first["log_format"] == 2  # format 2: keyed ids on masked lines, seals (issue 14)
     assert first["recorded_at"] == "2026-06-01T08:00:00+00:00"
     assert first["decision_id"] == reports[0].decision_id
     assert first["engine"]["version"] == govrules.__version__
@@ -356,7 +356,7 @@ def test_cli_evaluate_log_then_replay(tmp_path: Path, capsys: pytest.CaptureFixt
     _write(log, [entry, second[1]])
     assert main(["replay", str(log), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
-    assert data["counts"] == {"same": 1, "different": 1, "skipped": 0}
+    assert data["counts"] == {"same": 1, "different": 1, "skipped": 0, "bad": 0}
 
 
 def test_cli_mask_needs_log_and_a_known_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -82,8 +82,20 @@ def test_cli_compare(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     code = main(["compare", str(project), "-j", "wuxing", "-j", "gaoping", "--as-of", "2026-06-01",
                  "--format", "json"], out=out, err=err)
-    assert code == 0, err.getvalue()
-    assert list(json.loads(out.getvalue())["jurisdictions"]) == ["wuxing", "gaoping"]
+    # Exit 1 (issue 13): a column shows a violated or overdue decision (the contract of 2026-04-30 is
+    # not filed by 2026-06-01).
+    assert code == 1, err.getvalue()
+    data = json.loads(out.getvalue())
+    assert list(data["jurisdictions"]) == ["wuxing", "gaoping"]
+    assert "overdue" in out.getvalue() or "violated" in out.getvalue()
+    # Nothing violated or overdue (no contract date, as of the day it was stated): exit 0.
+    quiet = tmp_path / "q.json"
+    quiet.write_text(json.dumps({k: v for k, v in PROJECT.items() if k != "contract_signed_on"},
+                                ensure_ascii=False), encoding="utf-8")
+    out = io.StringIO()
+    code = main(["compare", str(quiet), "-j", "wuxing", "-j", "gaoping", "--as-of", "2026-06-01",
+                 "--format", "json"], out=out, err=err)
+    assert code == 0 and "overdue" not in out.getvalue() and "violated" not in out.getvalue(), out.getvalue()
     out = io.StringIO()
     code = main(["compare", str(project), "-j", "wuxin", "--as-of", "2026-06-01"], out=out, err=err)
     assert code == 2 and "wuxing" in err.getvalue() and "Traceback" not in err.getvalue()

@@ -169,9 +169,19 @@ def test_dates_stay_strings() -> None:
 
 
 def test_leading_zero_is_decimal_not_octal() -> None:
-    data = read("a: 010\nb: 007\nc: 0o17\nd: 0x1F\n")
-    assert data == {"a": 10, "b": 7, "c": 15, "d": 31}
-    assert all(type(v) is int for v in data.values())  # type: ignore[union-attr]
+    data = read("a: 010\nb: 007\nc: '0o17'\nd: \"0x1F\"\n")
+    assert data == {"a": 10, "b": 7, "c": "0o17", "d": "0x1F"}
+    assert type(data["a"]) is int and type(data["b"]) is int  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("text", "base"), [("0o17", 8), ("0x1F", 16), ("0x10", 16)])
+def test_base_8_and_16_numbers_are_refused(text: str, base: int) -> None:
+    # Issue 14: 0x10 and 0o17 were read as 16 and 15 (元, in a project); no one means that.
+    with pytest.raises(YamlReadError) as info:
+        read(f"a: 1\nb: {text}\n")
+    (problem,) = info.value.problems
+    assert (problem.code, problem.line, problem.column) == ("number-base", 2, 4)
+    assert f"base {base}" in problem.message
 
 
 def test_sexagesimal_is_text() -> None:

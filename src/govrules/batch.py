@@ -26,14 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .compiling import CompiledPack, CompiledRule
-from .conditions import (READING_SLOT, All, AnyOf, Compare, Condition, Equals, FactRef, Happened, Known, Leaf, Literal,
-                         Not, OneOf, Reading, Relation, iter_leaves)
+from .conditions import (READING_SLOT, All, AnyOf, AppliedFor, Compare, Condition, Equals, FactRef, Happened, Known,
+                         Leaf, Literal, Not, OneOf, Reading, Relation, iter_leaves)
 from .deciding import DeadlineState, Procedure, evaluate_tree
-from .errors import GovrulesError, ProjectError
+from .errors import GovrulesError, ProjectError, safe_repr
 from .evaluation import Engine
-from .projects import Project, parse_project
-from .report import Status
-from .vocabulary import FactType, Vocabulary
+from .projects import MAX_DATE, MIN_DATE, Project, parse_project
+from .report import Decision, Status
+from .vocabulary import Fact, FactType, Vocabulary
 
 __all__ = ["BatchError", "LedgerSummary", "evaluate_batch", "output_schema", "provision_summary", "run_ledger"]
 
@@ -75,12 +75,8 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
             converted.append(None)
             bad.append(None)
             continue
-        if isinstance(value, str) and fact.type is FactType.BOOLEAN:
-            value = {"true": True, "false": False}.get(value.strip().lower(), value)
-        elif isinstance(value, str) and fact.type is FactType.INTEGER and value.strip().isdigit():
-            value = int(value)
         try:
-            converted.append(parse_project({name: value}, vocab).facts.get(name))
+            converted.append(parse_project({name: _cell(value, fact)}, vocab).facts.get(name))
             bad.append(None)
         except ProjectError as exc:
             converted.append(None)
@@ -98,6 +94,14 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
         for position in pc.indices_nonzero(pc.fill_null(bad_at, False)).to_pylist():
             errors.setdefault(offset + position, []).append(bad[index[position].as_py()] or name)
     return pc.take(typed, index)
+
+
+def _dates_in_range(column: pa.Array) -> bool:
+    """Whether every date of ``column`` is one a project may state (else each is validated per row)."""
+    if column.null_count == len(column):
+        return True
+    bounds = pc.min_max(column)
+    return bool(MIN_DATE <= bounds["min"].as_py() and bounds["max"].as_py() <= MAX_DATE)
 
 
 def _exact_cast(column: pa.Array, want: pa.DataType) -> pa.Array | None:
@@ -129,7 +133,7 @@ def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Voca
                 if not pc.all(ok).as_py():
                     column = _convert_unique(name, column, vocab, errors, offset)
             columns[name] = column
-        elif fact.type is FactType.DATE and pa.types.is_date32(column.type):
+        elif fact.type is FactType.DATE and pa.types.is_date32(column.type) and _dates_in_range(column):
             columns[name] = column
         elif fact.type is FactType.INTEGER and pa.types.is_integer(column.type):
             columns[name] = column.cast(want)
@@ -200,6 +204,8 @@ class _Columns:
         if isinstance(cond, Reading):  # the same answer for every row of the ledger
             answer = self.readings.get(cond.fact)
             return self.constant(None if answer is None else answer in cond.values)
+        if isinstance(cond, AppliedFor):  # the same for every row: where the pack is applied
+            return self.constant(self.readings.get(cond.fact) is cond.below)
         column = self.get(cond.fact)
         if isinstance(cond, Happened):  # a date column holds dates of acts that took place
             return pc.if_else(pc.is_valid(column), pa.scalar(cond.happened, pa.bool_()), pa.scalar(None, pa.bool_()))
@@ -364,7 +370,7 @@ class _Prepared:
     as_of: _dt.date
     plan: tuple[CompiledPack, ...]
     scoring_rules: tuple[Any, ...]
-    readings: Mapping[str, str]  # reading slot → the answer taken (the packs', or the caller's)
+    readings: Mapping[str, Any]  # reading slot → the answer taken; below-slot → applied below (see conditions)
     chosen: Mapping[str, str | None]  # the caller's answers, as Engine.evaluate takes them
     rule_ids: tuple[str, ...]
     schema: pa.Schema
@@ -393,6 +399,7 @@ def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date,
                 if cond is not None:
                     leaves.update(dict.fromkeys(iter_leaves(cond)))
         deadline_rules += [rule for rule in compiled.rules if rule.rule.deadline is not None]
+    answers.update(plan.context)
     return _Prepared(engine, jurisdiction, as_of, plan.run, plan.scoring_rules, answers, chosen,
                      tuple(_rule_ids(engine, jurisdiction, as_of)),
                      output_schema(engine, jurisdiction, as_of), pa.array(_STATUSES, pa.string()),
@@ -580,13 +587,22 @@ def _per_row(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _d
     return {rule: pa.array(values, pa.int8()) for rule, values in columns.items()}
 
 
+def _cell(value: Any, fact: Fact) -> Any:
+    """A ledger cell as a project field: CSV text "true"/"false" for yes/no facts (and "false" for
+    an act that did not take place), digits for whole numbers; anything else as it is."""
+    if isinstance(value, str):
+        if fact.type is FactType.BOOLEAN or fact.act:
+            word = value.strip().lower()
+            if word == "false" or fact.type is FactType.BOOLEAN and word == "true":
+                return word == "true"
+        elif fact.type is FactType.INTEGER and value.strip().isdigit():
+            return int(value)
+    return value
+
+
 def _parse_row(data: dict[str, Any], vocab: Vocabulary) -> Project:
     for name, value in list(data.items()):
-        fact_type = vocab[name].type
-        if isinstance(value, str) and fact_type is FactType.BOOLEAN:
-            data[name] = {"true": True, "false": False}.get(value.strip().lower(), value)
-        elif isinstance(value, str) and fact_type is FactType.INTEGER and value.strip().isdigit():
-            data[name] = int(value)
+        data[name] = _cell(value, vocab[name])
     return parse_project(data, vocab)
 
 
@@ -628,77 +644,323 @@ class LedgerSummary:
                 totals[status] += count
 
 
-def _read_batches(path: Path, batch_size: int, vocab: Vocabulary | None = None) -> Iterator[pa.RecordBatch]:
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".parquet":
-            import pyarrow.parquet as pq
+class _Source:
+    """A ledger read in batches, with how far the reading has got (for a progress bar).
 
-            parquet = pq.ParquetFile(path)
-            names = parquet.schema_arrow.names
-            # Only the columns a decision reads (facts of the vocabulary, id): a ledger's other
-            # columns (names, notes, attachments) are never decoded.
-            wanted = [n for n in names if n in vocab or n in _META] if vocab is not None else None
-            yield from parquet.iter_batches(batch_size=batch_size, columns=wanted or None)
-        elif suffix == ".csv":
-            import pyarrow.csv as pcsv
+    ``total_rows`` is known for Parquet (its metadata); for CSV and JSON Lines ``total_bytes`` is the
+    file size and ``position()`` the bytes consumed so far."""
 
-            # Every column as text first: ledgers mix 500万元 and 5000000; cells are converted per fact.
-            with path.open("rb") as handle:
-                header = pcsv.open_csv(handle, read_options=pcsv.ReadOptions(block_size=1 << 16)).schema.names
-            reader = pcsv.open_csv(
-                path, read_options=pcsv.ReadOptions(block_size=1 << 22),
-                convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in header},
-                                                    strings_can_be_null=True, null_values=[""]))
-            yield from reader
-        elif suffix in (".jsonl", ".ndjson"):
-            yield from _jsonl_batches(path, batch_size)
-        else:
+    def __init__(self, path: Path, batch_size: int, vocab: Vocabulary | None) -> None:
+        self.path = path
+        self.batch_size = batch_size
+        self.vocab = vocab
+        self.total_rows: int | None = None
+        self.total_bytes: int | None = None
+        self._consumed = 0
+        suffix = path.suffix.lower()
+        if suffix not in (".parquet", ".csv", ".jsonl", ".ndjson"):
             raise BatchError(f"{path}: unsupported ledger format {suffix!r} (use .csv, .jsonl or .parquet)")
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise BatchError(f"{path}: cannot read the ledger: {exc}") from None
+        from .safefiles import InputFileError, check_regular
+
+        try:
+            # A FIFO or a device would block or never end: only a regular file is read (issue 14).
+            self.total_bytes = check_regular(path)
+        except InputFileError as exc:
+            raise BatchError(str(exc)) from None
+        self.suffix = suffix
+
+    def position(self) -> int:
+        return self._consumed
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        try:
+            if self.suffix == ".parquet":
+                yield from self._parquet()
+            elif self.suffix == ".csv":
+                yield from self._csv()
+            else:
+                yield from self._jsonl()
+        except (pa.ArrowException, OSError) as exc:  # ArrowInvalid, ArrowTypeError, … from a damaged file
+            raise BatchError(f"{self.path}: cannot read the ledger: {exc}") from None
+
+    def _parquet(self) -> Iterator[pa.RecordBatch]:
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(self.path)
+        self.total_rows = parquet.metadata.num_rows
+        names = parquet.schema_arrow.names
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise BatchError(f"{self.path}: column(s) {', '.join(map(repr, duplicated))} appear more than once")
+        vocab = self.vocab
+        # Only the columns a decision reads (facts of the vocabulary, id): a ledger's other
+        # columns (names, notes, attachments) are never decoded.
+        wanted = [n for n in names if n in vocab or n in _META] if vocab is not None else None
+        yield from parquet.iter_batches(batch_size=self.batch_size, columns=wanted or None)
+
+    # -- CSV --------------------------------------------------------------------------------
+
+    def _header(self) -> list[str]:
+        import csv
+        import io
+
+        with self.path.open("rb") as handle:
+            head = handle.read(1 << 20)
+        line = head.split(b"\n", 1)[0]
+        try:
+            text = line.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise BatchError(f"{self.path}: the header line is not valid UTF-8 text") from None
+        first = next(csv.reader(io.StringIO(text)), None)
+        if not first or not any(name.strip() for name in first):
+            raise BatchError(f"{self.path}: the ledger has no header line (one column name per fact)")
+        duplicated = sorted({n for n in first if first.count(n) > 1})
+        if duplicated:
+            raise BatchError(f"{self.path}: column(s) {', '.join(map(repr, duplicated))} appear more than once "
+                             "in the header")
+        return first
+
+    def _csv(self) -> Iterator[pa.RecordBatch]:
+        import pyarrow.csv as pcsv
+
+        header = self._header()
+        invalid: list[tuple[int | None, str]] = []
+
+        def on_invalid(row: Any) -> str:
+            invalid.append((row.number, f"{row.actual_columns} field(s) where the header has {row.expected_columns}"))
+            return "skip"
+
+        source = self
+
+        class _Counting:
+            """The ledger file, counting the bytes read (the progress bar's position)."""
+
+            def __init__(self, handle: Any) -> None:
+                self.handle = handle
+                self.closed = False
+
+            def read(self, n: int = -1) -> bytes:
+                data = self.handle.read(n)
+                source._consumed += len(data)
+                return data
+
+            def readable(self) -> bool:
+                return True
+
+            def seekable(self) -> bool:
+                return False
+
+            def close(self) -> None:
+                self.closed = True
+                self.handle.close()
+
+        handle = _Counting(self.path.open("rb"))
+        # Every column as bytes first: ledgers mix 500万元 and 5000000 (cells are converted per fact),
+        # and a cell that is not UTF-8 is one bad row, not a failed run.
+        reader = pcsv.open_csv(
+            # Serial parsing: only then does Arrow know the line number of a malformed row.
+            handle, read_options=pcsv.ReadOptions(block_size=1 << 22, use_threads=False),
+            parse_options=pcsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.binary() for n in header},
+                                                strings_can_be_null=True, null_values=[""]))
+        emitted = 0  # data rows passed on so far, good and bad
+        try:
+            for batch in reader:
+                names = batch.schema.names
+                if len(set(names)) != len(names):  # the header as Arrow reads it (quoted newlines, …)
+                    duplicated = sorted({n for n in names if names.count(n) > 1})
+                    raise BatchError(f"{self.path}: column(s) {', '.join(map(repr, duplicated))} appear more "
+                                     "than once in the header")
+                batch = _text_columns(batch)
+                start = 0
+                while invalid:
+                    number, problem = invalid[0]
+                    # The physical line of a bad row; its data row is one less (line 1 is the header).
+                    before = (number - 2 - emitted) if number is not None else 0
+                    if before > batch.num_rows - start:
+                        break  # it comes after this batch
+                    invalid.pop(0)
+                    before = max(0, before)
+                    if before:
+                        yield batch.slice(start, before)
+                        start += before
+                        emitted += before
+                    yield _error_row(f"line {number}: {problem}" if number is not None else problem)
+                    emitted += 1
+                if start < batch.num_rows:
+                    yield batch.slice(start)
+                    emitted += batch.num_rows - start
+            for number, problem in invalid:
+                yield _error_row(f"line {number}: {problem}" if number is not None else problem)
+        finally:
+            handle.close()
+
+    # -- JSON Lines -------------------------------------------------------------------------
+
+    def _jsonl(self) -> Iterator[pa.RecordBatch]:
+        """JSON lines in batches, numbers exact (``Decimal``, never a binary float). A line that is not
+        a JSON object (or not UTF-8, or has a duplicate key, or a value no column can hold) becomes a
+        row whose ``__line_error__`` says so; a column whose values mix types (5000000 and "500万元")
+        is passed on as text and validated per fact."""
+        rows: list[dict[str, Any]] = []
+        with self.path.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                self._consumed += len(raw)
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if not raw.strip():
+                    continue
+                rows.append(_jsonl_row(raw, number))
+                if len(rows) >= self.batch_size:
+                    yield _flush(rows)
+                    rows = []
+        if rows:
+            yield _flush(rows)
 
 
-def _jsonl_batches(path: Path, batch_size: int) -> Iterator[pa.RecordBatch]:
-    """JSON lines in batches. A line that is not a JSON object becomes a row whose ``__line_error__``
-    says so (reported like any bad row); a column whose values mix types (5000000 and "500万元")
-    is passed on as text and validated per fact."""
-    import json
+def _error_row(text: str) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pydict({"__line_error__": pa.array([text], pa.string())})
 
-    def flush(rows: list[dict[str, Any]]) -> pa.RecordBatch:
-        names = list(dict.fromkeys(k for row in rows for k in row))
-        columns = {}
-        for name in names:
-            values = [row.get(name) for row in rows]
-            kinds = {type(v) for v in values if v is not None}
-            if len(kinds) > 1 or kinds & {dict, list, float}:
-                values = [None if v is None else json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list, bool))
-                          else str(v) for v in values]
-            columns[name] = pa.array(values) if values else pa.nulls(len(rows))
-        return pa.RecordBatch.from_pydict(columns) if columns else pa.RecordBatch.from_pydict(
-            {"__line_error__": pa.nulls(len(rows), pa.string())})
 
-    rows: list[dict[str, Any]] = []
-    with path.open("r", encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
+def _text_columns(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Binary CSV columns as text; a cell that is not UTF-8 becomes a row error naming its column."""
+    arrays: list[pa.Array] = []
+    problems: dict[int, list[str]] = {}
+    for name, column in zip(batch.schema.names, batch.columns, strict=True):
+        try:
+            arrays.append(column.cast(pa.string()))
+            continue
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            pass
+        values: list[str | None] = []
+        for i, cell in enumerate(column.to_pylist()):
+            if cell is None:
+                values.append(None)
                 continue
             try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                row = {"__line_error__": f"line {number}: not valid JSON ({exc.msg})"}
-            if not isinstance(row, dict):
-                row = {"__line_error__": f"line {number}: a project is a JSON object"}
-            rows.append(row)
-            if len(rows) >= batch_size:
-                yield flush(rows)
-                rows = []
-    if rows:
-        yield flush(rows)
+                values.append(cell.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                values.append(None)
+                problems.setdefault(i, []).append(f"{name}: not valid UTF-8 text (byte 0x{cell[exc.start]:02x})")
+        arrays.append(pa.array(values, pa.string()))
+    names = list(batch.schema.names)
+    if problems:
+        arrays.append(pa.array(["; ".join(problems[i]) if i in problems else None for i in range(batch.num_rows)],
+                               pa.string()))
+        names.append("__line_error__")
+    return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
-def _writer(path: Path, schema: pa.Schema) -> tuple[Callable[[pa.RecordBatch], None], Callable[[], None]]:
-    suffix = path.suffix.lower()
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(f"duplicate key {safe_repr(key)}")
+            seen.add(key)
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number govrules accepts")
+
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def _int(text: str) -> int | Decimal:
+    """A JSON integer: an ``int`` when it fits a column of int64, else the exact ``Decimal`` (which
+    the fact's own validation then refuses as too large, naming the field)."""
+    return int(text) if len(text) <= 18 else Decimal(text)
+
+
+def _jsonl_row(raw: bytes, number: int) -> dict[str, Any]:
+    """One JSON line as a row of cells, or ``{"__line_error__": why}``."""
+    import json
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return {"__line_error__": f"line {number}: not valid UTF-8 (byte 0x{raw[exc.start]:02x})"}
+    try:
+        row = json.loads(text, parse_float=Decimal, parse_int=_int, parse_constant=_no_constant,
+                         object_pairs_hook=_pairs)
+    except _DuplicateKey as exc:
+        return {"__line_error__": f"line {number}: {exc} (a field may be given once)"}
+    except RecursionError:
+        return {"__line_error__": f"line {number}: nested too deeply to be a project"}
+    except ValueError as exc:
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        return {"__line_error__": f"line {number}: not valid JSON ({message})"}
+    if not isinstance(row, dict):
+        return {"__line_error__": f"line {number}: a project is a JSON object"}
+    cells: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in row.items():
+        if not _is_text(key):
+            problems.append(f"the field name {ascii(key)} is not valid Unicode text")
+            continue
+        if key == "__line_error__":
+            problems.append("__line_error__ is not a field")
+            continue
+        if isinstance(value, Decimal):
+            value = str(value)  # exact: each fact column is read from this text (issue 14)
+        elif isinstance(value, int) and not isinstance(value, bool) and not _INT64[0] <= value <= _INT64[1]:
+            value = "9" * 16 if len(str(abs(value))) > 4000 else str(value)  # refused by size, per fact
+        elif isinstance(value, (dict, list)):
+            try:
+                value = json.dumps(value, ensure_ascii=True)
+            except (RecursionError, ValueError):
+                value = "(nested value)"
+        elif isinstance(value, str) and not _is_text(value):
+            problems.append(f"{key}: contains an unpaired surrogate, which is not valid Unicode text")
+            continue
+        cells[key] = value
+    if problems:
+        return {"__line_error__": f"line {number}: " + "; ".join(problems)}
+    return cells
+
+
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _flush(rows: list[dict[str, Any]]) -> pa.RecordBatch:
+    import json
+
+    names = list(dict.fromkeys(k for row in rows for k in row))
+    columns = {}
+    for name in names:
+        values = [row.get(name) for row in rows]
+        kinds = {type(v) for v in values if v is not None}
+        if len(kinds) > 1 or kinds & {dict, list, float}:
+            values = [None if v is None else json.dumps(v, ensure_ascii=False) if isinstance(v, bool)
+                      else str(v) for v in values]
+        try:
+            columns[name] = pa.array(values) if values else pa.nulls(len(rows))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            columns[name] = pa.array([None if v is None else str(v) for v in values], pa.string())
+    return pa.RecordBatch.from_pydict(columns) if columns else pa.RecordBatch.from_pydict(
+        {"__line_error__": pa.nulls(len(rows), pa.string())})
+
+
+def _read_batches(path: Path, batch_size: int, vocab: Vocabulary | None = None) -> Iterator[pa.RecordBatch]:
+    """The batches of the ledger at ``path`` (see ``_Source``)."""
+    yield from _Source(path, batch_size, vocab).batches()
+
+
+def _writer(path: Path, schema: pa.Schema, suffix: str | None = None,
+            ) -> tuple[Callable[[pa.RecordBatch], None], Callable[[], None]]:
+    suffix = (suffix or path.suffix).lower()
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -720,7 +982,7 @@ def _writer(path: Path, schema: pa.Schema) -> tuple[Callable[[pa.RecordBatch], N
 
         def write(batch: pa.RecordBatch) -> None:
             for row in batch.to_pylist():
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                handle.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
 
         return write, handle.close
     raise BatchError(f"{path}: unsupported output format {suffix!r} (use .csv, .jsonl or .parquet)")
@@ -762,38 +1024,188 @@ class _BackgroundWriter:
             raise self._error
 
 
+#: The optional per-rule columns ``run_ledger(columns=...)`` / ``govrules batch --columns`` add.
+EXTRA_COLUMNS = ("due", "missing", "parameters")
+
+
+def summary_path_of(output: Path) -> Path:
+    """Where the per-provision summary of ``output`` goes: beside it, as OUTPUT.summary.csv."""
+    return output.with_name(output.name + ".summary.csv")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    import os
+
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return os.path.realpath(a) == os.path.realpath(b)
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def check_paths(ledger: Path, output: Path, summary: Path | None = None) -> None:
+    """Refuse, before anything is read or written, an output that would overwrite the ledger (or
+    the ledger's own file under another name or link), or that cannot be written at all."""
+    for target, what in ((output, "the output"), (summary, "the summary")):
+        if target is None:
+            continue
+        if _same_file(ledger, target):
+            raise BatchError(f"{target}: {what} would overwrite the ledger {ledger}; choose another output name")
+        if target.is_dir():
+            raise BatchError(f"{target}: {what} is a directory; name a file")
+        parent = target.parent
+        if not parent.is_dir():
+            raise BatchError(f"{target}: the directory {parent} does not exist")
+
+
+def _extra_schema(rules: tuple[str, ...], columns: tuple[str, ...]) -> list[tuple[str, pa.DataType]]:
+    fields = []
+    for rule in rules:
+        for column in columns:
+            fields.append((f"{rule}:{column}", pa.date32() if column == "due" else pa.string()))
+    return fields
+
+
+def _extra_columns(prep: _Prepared, batch: pa.RecordBatch, out: pa.RecordBatch,
+                   columns: tuple[str, ...]) -> list[pa.Array]:
+    """Per rule, its due date, missing facts and the local parameters a decision rests on (the
+    per-row compiled path: these are per decision, so each good row is evaluated)."""
+    engine, vocab = prep.engine, prep.engine.vocabulary
+    values: dict[str, list[Any]] = {f"{r}:{c}": [] for r in prep.rule_ids for c in columns}
+    errors = out.column("error").to_pylist()
+    for row, error in zip(batch.to_pylist(), errors, strict=True):
+        decisions: dict[str, Decision] = {}
+        if error is None:
+            data = {k: v for k, v in row.items() if v is not None and k in vocab}
+            try:
+                project = _parse_row(data, vocab)
+                decisions = {d.rule: d for d in engine.evaluate(project, prep.jurisdiction, prep.as_of).decisions}
+            except ProjectError:
+                decisions = {}
+        for rule in prep.rule_ids:
+            d = decisions.get(rule)
+            for column in columns:
+                if d is None:
+                    value = None
+                elif column == "due":
+                    value = d.due
+                elif column == "missing":
+                    value = ",".join(d.missing) or None
+                else:
+                    value = ",".join(d.local_parameters) or None
+                values[f"{rule}:{column}"].append(value)
+    return [pa.array(v, pa.date32() if k.endswith(":due") else pa.string()) for k, v in values.items()]
+
+
 def run_ledger(ledger: Path, output: Path, engine: Engine, jurisdiction: str, as_of: _dt.date, *,
-               batch_size: int = 65_536, progress: bool = True,
-               readings: Mapping[str, str | None] | None = None) -> LedgerSummary:
+               batch_size: int = 65_536, progress: bool = True, summary_path: Path | None = None,
+               columns: tuple[str, ...] = (), readings: Mapping[str, str | None] | None = None) -> LedgerSummary:
     """Evaluate every row of ``ledger`` into ``output``, one batch in memory at a time
-    (``readings``: answers to declared readings other than the packs', as ``Engine.evaluate``)."""
+    (``readings``: answers to declared readings other than the packs', as ``Engine.evaluate``).
+
+    Nothing is written over the ledger. The output (and the per-provision summary, when
+    ``summary_path`` is given) is written to a temporary file beside it and renamed into place
+    only when the whole ledger is done: an interrupted or failed run leaves no partial output and
+    whatever an earlier run wrote untouched. ``columns`` adds, per rule, any of ``EXTRA_COLUMNS``.
+    """
+    import os
+
+    ledger, output = Path(ledger), Path(output)
+    if batch_size < 1:
+        raise BatchError(f"the batch size must be at least 1, not {batch_size}")
+    unknown = [c for c in columns if c not in EXTRA_COLUMNS]
+    if unknown:
+        raise BatchError(f"unknown column set(s) {', '.join(map(repr, unknown))}; choose from {', '.join(EXTRA_COLUMNS)}")
+    columns = tuple(dict.fromkeys(columns))
+    check_paths(ledger, output, summary_path)
+    suffix = output.suffix.lower()
+    if suffix not in (".parquet", ".csv", ".jsonl", ".ndjson"):
+        raise BatchError(f"{output}: unsupported output format {suffix!r} (use .csv, .jsonl or .parquet)")
     engine.chain(jurisdiction)  # an unknown jurisdiction fails before any file is opened
     prep = _prepare(engine, jurisdiction, as_of, readings)
+    source = _Source(ledger, batch_size, engine.vocabulary)
+    schema = prep.schema
+    if columns:
+        schema = pa.schema(list(schema) + [pa.field(n, t) for n, t in _extra_schema(prep.rule_ids, columns)])
     summary = LedgerSummary()
-    write, close = _writer(output, prep.schema)
-    if output.suffix.lower() in (".parquet", ".csv"):
-        background = _BackgroundWriter(write, close)
-        write, close = background.write, background.close
+    temporary = output.with_name(f".{output.name}.{os.getpid()}.partial")
+    summary_temporary = None if summary_path is None else summary_path.with_name(
+        f".{summary_path.name}.{os.getpid()}.partial")
     bar = None
-    if progress:
-        try:
-            from tqdm import tqdm
-
-            bar = tqdm(unit=" rows", file=sys.stderr, desc=ledger.name, dynamic_ncols=True)
-        except ImportError:  # the bar is a nicety; the run does not depend on it
-            bar = None
+    done = False
     try:
-        for batch in _read_batches(ledger, batch_size, engine.vocabulary):
-            out, counts, errors = _evaluate(prep, batch, summary.rows + 1, True)
-            write(out)
-            summary._merge(out.num_rows, counts, errors)
+        write, close = _writer(temporary, schema, suffix)
+        if suffix in (".parquet", ".csv"):
+            background = _BackgroundWriter(write, close)
+            write, close = background.write, background.close
+        try:
+            batches = source.batches()
+            if progress:
+                bar = _progress_bar(ledger, source)
+            for batch in batches:
+                out, counts, errors = _evaluate(prep, batch, summary.rows + 1, True)
+                if columns:
+                    out = pa.RecordBatch.from_arrays(list(out.columns) + _extra_columns(prep, batch, out, columns),
+                                                     schema=schema)
+                write(out)
+                summary._merge(out.num_rows, counts, errors)
+                if bar is not None:
+                    _advance(bar, source, summary.rows)
+        finally:
+            close()
             if bar is not None:
-                bar.update(out.num_rows)
+                bar.close()
+        if summary_path is not None and summary_temporary is not None:
+            _write_summary(summary_temporary, provision_summary(summary, engine, jurisdiction, as_of))
+            # No stale summary beside the new output, even for a moment's interruption.
+            summary_path.unlink(missing_ok=True)
+        os.replace(temporary, output)
+        if summary_path is not None and summary_temporary is not None:
+            os.replace(summary_temporary, summary_path)
+        done = True
     finally:
-        close()
-        if bar is not None:
-            bar.close()
+        if not done:
+            for path in (temporary, summary_temporary):
+                if path is not None:
+                    try:
+                        path.unlink(missing_ok=True)
+                    except OSError:
+                        pass
     return summary
+
+
+def _write_summary(path: Path, rows: list[dict[str, Any]]) -> None:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["provision"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _progress_bar(ledger: Path, source: _Source) -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a nicety; the run does not depend on it
+        return None
+    if source.total_rows is None and source.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        source.total_rows = pq.ParquetFile(ledger).metadata.num_rows
+    if source.total_rows is not None:  # Parquet: the row count is in the metadata
+        return tqdm(total=source.total_rows, unit=" rows", file=sys.stderr, desc=ledger.name, dynamic_ncols=True)
+    # CSV and JSON Lines: the share of the file's bytes read so far, with its ETA.
+    return tqdm(total=source.total_bytes, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                desc=ledger.name, dynamic_ncols=True)
+
+
+def _advance(bar: Any, source: _Source, rows: int) -> None:
+    if source.total_rows is not None:
+        bar.update(rows - bar.n)
+    else:
+        bar.update(min(source.position(), bar.total or 0) - bar.n)
+        bar.set_postfix_str(f"{rows:,} rows", refresh=False)
 
 
 def provision_summary(summary: LedgerSummary, engine: Engine, jurisdiction: str,

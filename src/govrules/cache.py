@@ -63,9 +63,14 @@ def _key(directory: Path, display: str) -> str | None:
     rules = directory / "rules"
     if rules.is_dir():
         names += [f"rules/{p.name}" for p in sorted([*rules.glob("*.yaml"), *rules.glob("*.yml")])]
+    from .safefiles import read_limited
+    from .yamlfiles import MAX_FILE_BYTES
+
     for name in names:
         try:
-            digest.update(name.encode() + b"\0" + (directory / name).read_bytes() + b"\0")
+            # The same limits as the reader's, checked before reading: a huge file, a device or a
+            # FIFO is never hashed whole (issue 14); the real loader then reports it.
+            digest.update(name.encode() + b"\0" + read_limited(directory / name, MAX_FILE_BYTES) + b"\0")
         except OSError:
             return None  # let the real loader report it
     return digest.hexdigest()
@@ -92,7 +97,11 @@ def load_pack_cached(directory: Path | str, vocab: Vocabulary | None = None) -> 
         return load_pack(directory, vocab)
     display = _display(directory)
     key = _key(directory, display)
-    entry = where / (hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:32] + ".pickle")
+    try:
+        resolved = str(directory.resolve())
+    except (OSError, RuntimeError):  # a symlink loop: the real loader reports it
+        return load_pack(directory, vocab)
+    entry = where / (hashlib.sha256(resolved.encode()).hexdigest()[:32] + ".pickle")
     if key is not None:
         try:
             raw = entry.read_bytes()

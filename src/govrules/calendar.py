@@ -31,15 +31,26 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from .errors import PackError, PackProblem, did_you_mean
+
+#: The law's day is China Standard Time (UTC+8, no daylight saving time): a period that ends "today"
+#: ends at midnight in Beijing, wherever the process runs and whatever its TZ says (issue 14).
+CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+
+
+def today_in_china() -> date:
+    """Today's date in China Standard Time (UTC+8): the default ``as_of`` everywhere."""
+    return datetime.now(CHINA_STANDARD_TIME).date()
 from .yamlfiles import YamlDocument, YamlReadError, read_yaml
 
 __all__ = [
+    "CHINA_STANDARD_TIME",
+    "today_in_china",
     "Calendar",
     "DateResult",
     "HolidaySchedule",
@@ -303,17 +314,31 @@ class Calendar:
         return f"<Calendar years={span} ({len(years)}) fingerprint={self._fingerprint[:12]}>"
 
     @classmethod
-    def with_files(cls, paths: Iterable[Path]) -> Calendar:
-        """The built-in schedules plus the holiday files at ``paths``; ``PackError`` lists all problems."""
+    def with_files(cls, paths: Iterable[Path], *, replace: bool = False) -> Calendar:
+        """The built-in schedules plus the holiday files at ``paths``; ``PackError`` lists all problems.
+
+        A file for a year the built-in data already covers is refused unless ``replace`` is true
+        (``--replace-holidays``): silently moving due dates away from the official schedule would be
+        a wrong answer nobody asked for (issue 14). With ``replace`` the file wins, and the report's
+        ``calendar.sources`` and fingerprint say so."""
         problems: list[PackProblem] = []
         schedules: list[HolidaySchedule] = []
         first_file: dict[int, str] = {}
+        builtin = {s.year: s for s in _builtin_schedules()}
         for path in paths:
             path = Path(path)
             try:
                 schedule = read_holiday_file(path)
             except PackError as exc:
                 problems.extend(exc.problems)
+                continue
+            if schedule.year in builtin and not replace:
+                problems.append(PackProblem(
+                    file=str(path), code="covered-year",
+                    message=f"the year {schedule.year} already has the official schedule built in "
+                            f"({builtin[schedule.year].source}); this file would replace it",
+                    hint="leave the file out, or pass --replace-holidays (replace=True) to use it instead",
+                ))
                 continue
             if schedule.year in first_file:
                 problems.append(PackProblem(

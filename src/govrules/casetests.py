@@ -150,6 +150,13 @@ def _cites_within(engine: Engine, rule_id: str, pack_id: str, provision: str) ->
 
 def load_case_file(path: Path, engine: Engine) -> list[Case]:
     """Read a case file of the pack in ``path.parent.parent``; ``PackError`` lists every problem."""
+    from .safefiles import inside
+
+    if not inside(path, Path(path).parent.parent):
+        # A symlink out of the pack is never read, so lint cannot quote its target (issue 14).
+        raise PackError([PackProblem(file=str(path), code="outside-pack",
+                                     message="the case file is a symlink leading outside the pack directory "
+                                     "(or a broken link)", hint="copy the file into the pack instead of linking to it")])
     try:
         doc = read_yaml(path)
     except YamlReadError as exc:
@@ -158,7 +165,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
         doc.problem((), "the case file is empty")]
     if problems:
         raise PackError(problems)
-    pack_dir = path.resolve().parent.parent
+    pack_dir = path.parent.parent.resolve()
     pack = next((p for p in engine.packs if p.directory and p.directory.resolve() == pack_dir), None)
     if pack is None:
         raise PackError([doc.problem((), f"no loaded pack in {pack_dir}")])

@@ -1,11 +1,14 @@
 """The ``govrules`` command: evaluate a project, lint packs, run the per-provision cases.
 
 Exit codes (stable, for scripts and CI):
-  0  done, nothing wrong found
-  1  done, and something is wrong: a violated or overdue decision, a failing case, a lint problem
-  2  the command line itself is wrong (argparse's own code)
-  3  the project is invalid (``ProjectError``)
-  4  a pack or holiday file is invalid (``PackError``)
+  0    done, nothing wrong found
+  1    done, and something is wrong: a violated or overdue decision (evaluate, compare, batch), a
+       failing case, a lint problem, a replayed decision that differs or a log line that is bad
+  2    the command line itself is wrong (argparse's own code, a missing file, an unwritable output)
+  3    the project is invalid (``ProjectError``), or a ledger has bad rows or cannot be read
+  4    a pack or holiday file is invalid (``PackError``)
+  70   an internal error: a bug in govrules (a short message asks for a report; never a traceback)
+  130  interrupted (Ctrl-C); no partial output is left
 User mistakes are printed as located problems, never as a traceback; ``--error-format json``
 prints them as data for editors and other programs.
 """
@@ -24,6 +27,7 @@ from typing import Any, TextIO
 
 from . import __version__
 from .audit import DecisionLog, LogError, replay
+from .calendar import today_in_china
 from .casetests import CaseResult, find_case_files, iter_results
 from .comparing import compare
 from .errors import GovrulesError, PackError, ProjectError
@@ -37,6 +41,14 @@ from .vocabulary import Vocabulary, default_vocabulary
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PROJECT, EXIT_PACK = 0, 1, 2, 3, 4
+EXIT_INTERNAL, EXIT_INTERRUPTED = 70, 130
+
+#: Every exit code the command can return (README's table; the CLI fuzz test checks against it).
+EXIT_CODES = frozenset({EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_PROJECT, EXIT_PACK, EXIT_INTERNAL, EXIT_INTERRUPTED})
+
+_AS_OF_HELP = "evaluation date YYYY-MM-DD (default: today in China Standard Time, UTC+8)"
+_HOLIDAYS_HELP = ("a holiday-schedule file for a year the built-in data does not cover (a covered year "
+                  "needs --replace-holidays)")
 
 _STATUS_ORDER = (Status.VIOLATED, Status.OVERDUE, Status.PENDING, Status.APPLIES, Status.SATISFIED,
                  Status.UNKNOWN, Status.NOT_APPLICABLE)
@@ -74,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("evaluate", help="evaluate a project (JSON or YAML file) under a jurisdiction")
     ev.add_argument("project", type=Path, help="the project file (.json, .yaml)")
     ev.add_argument("--jurisdiction", "-j", required=True, help="e.g. wuxing")
-    ev.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    ev.add_argument("--as-of", type=_date, default=None, help=_AS_OF_HELP)
     ev.add_argument("--format", choices=("table", "json"), default="table")
     ev.add_argument("--all", action="store_true", help="also list the rules that do not apply")
     _common(ev)
@@ -88,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("project", type=Path, help="the project file (.json, .yaml)")
     cmp.add_argument("--jurisdiction", "-j", action="append", default=[], metavar="J",
                      help="compare only these jurisdictions (repeatable; default: every one with a pack)")
-    cmp.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    cmp.add_argument("--as-of", type=_date, default=None, help=_AS_OF_HELP)
     cmp.add_argument("--format", choices=("markdown", "json"), default="markdown")
     cmp.add_argument("--lang", choices=("zh", "en"), default="zh")
     _common(cmp)
@@ -117,7 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
     test.add_argument("--format", choices=("human", "json"), default="human")
     test.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
-                      help="a holiday-schedule file for a year the built-in data does not cover")
+                      help=_HOLIDAYS_HELP)
+    _replace_holidays(test)
     _tool_parsers(sub)
     _add_batch_parser(sub)
     return parser
@@ -143,7 +156,67 @@ def _readings(args: argparse.Namespace) -> dict[str, str | None] | None:
 def _common(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--policies", type=Path, default=None, help="policies directory (default: bundled packs)")
     cmd.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
-                     help="a holiday-schedule file for a year the built-in data does not cover")
+                     help=_HOLIDAYS_HELP)
+    _replace_holidays(cmd)
+
+
+def _replace_holidays(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--replace-holidays", action="store_true",
+                     help="let a --holidays file replace the built-in official schedule of its year "
+                     "(refused without this flag)")
+
+
+def _today() -> _dt.date:
+    return today_in_china()
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in range(0x00, 0x20)}
+# \uXXXX for the rest: inside a JSON string (JSON escapes C0 itself) that is still valid JSON.
+_CONTROL[0x7f] = "\\u007f"
+_CONTROL.update({c: f"\\u{c:04x}" for c in (*range(0x80, 0xa0), 0x200e, 0x200f, *range(0x202a, 0x202f),
+                                             *range(0x2066, 0x206a))})
+_CONTROL_KEEP_LINES = {k: v for k, v in _CONTROL.items() if k not in (0x0a, 0x09)}
+
+
+def _printable(text: str) -> str:
+    """``text`` with every control character (newline, ESC, C1, bidi overrides) escaped, so a
+    project's own text cannot forge or hide lines on a terminal (issue 14)."""
+    return text.translate(_CONTROL)
+
+
+class _SafeStream:
+    """A text stream that escapes control characters other than newline and tab in what is written
+    (a second line of defence for human output) and never fails on a character the terminal's
+    encoding lacks (it is written as a backslash escape)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        text = text.translate(_CONTROL_KEEP_LINES)
+        try:
+            return self._stream.write(text)
+        except UnicodeEncodeError:  # e.g. PYTHONIOENCODING=latin-1 or LC_ALL=POSIX: escape what it lacks
+            if not _codec_ok(self._encoding):
+                return self._stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
+            return self._stream.write(text.encode(self._encoding, "backslashreplace").decode(self._encoding))
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _codec_ok(encoding: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return False
+    return True
 
 
 def _print_error(exc: GovrulesError, fmt: str, err: TextIO) -> int:
@@ -165,18 +238,19 @@ def _print_error(exc: GovrulesError, fmt: str, err: TextIO) -> int:
                 print(f"  {problem}", file=err)
         return EXIT_PROJECT
     message = str(exc)
+    kind, code = ("ledger", EXIT_PROJECT) if isinstance(exc, _LedgerError) else ("usage", EXIT_USAGE)
     if fmt == "json":
-        print(json.dumps({"error": "usage", "message": message}, ensure_ascii=False), file=err)
+        print(json.dumps({"error": kind, "message": message}, ensure_ascii=False), file=err)
     else:
         print(f"error: {message}", file=err)
-    return EXIT_USAGE
+    return code
 
 
 def _render_table(report: Report, show_all: bool, out: TextIO) -> None:
     for pack in report.packs:
         print(f"{pack.title}（{pack.document}） pack {pack.id} {pack.version} {pack.content_hash[:19]}…",
               file=out)
-    project = " ".join(x for x in (report.project_id, report.project_name) if x) or "(unnamed project)"
+    project = " ".join(_printable(x) for x in (report.project_id, report.project_name) if x) or "(unnamed project)"
     print(f"项目 {project} · 辖区 {report.jurisdiction} · 评估日期 {report.as_of.isoformat()}", file=out)
     for notice in report.notices:
         print(f"注意: {notice.zh}", file=out)
@@ -205,24 +279,35 @@ def _row(decision: Decision) -> tuple[str, str, str]:
 
 
 def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
-    engine = load(args.policies, holidays=args.holidays)
-    as_of = args.as_of or _dt.date.today()
+    engine = load(args.policies, holidays=args.holidays, replace_holidays=args.replace_holidays)
+    as_of = args.as_of or _today()
     comparison = compare(engine, args.project, as_of, args.jurisdiction or None, readings=_readings(args))
-    print(comparison.to_json() if args.format == "json" else comparison.to_markdown(args.lang), file=out, end="")
     if args.format == "json":
-        print(file=out)
-    return EXIT_OK
+        print(comparison.to_json(), file=out)
+    else:
+        # The project's own text is escaped, so it cannot forge table rows or lines.
+        print(_escape_markdown_controls(comparison.to_markdown(args.lang)), file=out, end="")
+    bad = any(report.by_status(Status.VIOLATED, Status.OVERDUE) for report in comparison.reports.values())
+    return EXIT_FINDINGS if bad else EXIT_OK
+
+
+def _escape_markdown_controls(text: str) -> str:
+    return "\n".join(line.translate(_CONTROL_KEEP_LINES) for line in text.split("\n"))
 
 
 def _cmd_evaluate(args: argparse.Namespace, out: TextIO) -> int:
-    engine = load(args.policies, holidays=args.holidays)
     if args.mask and args.log is None:
         raise LogError("--mask only applies to --log")
+    log = None
     if args.log is not None:
         log = DecisionLog(args.log, mask=args.mask, salt=os.environ.get("GOVRULES_MASK_SALT") or None)
-        report = log.evaluate(engine, args.project, args.jurisdiction, args.as_of, readings=_readings(args))
+        log.check_writable()  # before anything is loaded or evaluated (issue 14)
+    engine = load(args.policies, holidays=args.holidays, replace_holidays=args.replace_holidays)
+    as_of = args.as_of or _today()
+    if log is not None:
+        report = log.evaluate(engine, args.project, args.jurisdiction, as_of, readings=_readings(args))
     else:
-        report = engine.evaluate(args.project, args.jurisdiction, args.as_of, readings=_readings(args))
+        report = engine.evaluate(args.project, args.jurisdiction, as_of, readings=_readings(args))
     if args.format == "json":
         print(report.to_json(), file=out)
     else:
@@ -262,9 +347,9 @@ def _cmd_readings(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
-    engine = load(args.policies, holidays=args.holidays)
-    results = replay(engine, args.log)
-    counts = {v: sum(r.verdict == v for r in results) for v in ("same", "different", "skipped")}
+    engine = load(args.policies, holidays=args.holidays, replace_holidays=args.replace_holidays)
+    results = replay(engine, args.log, salt=os.environ.get("GOVRULES_MASK_SALT") or None)
+    counts = {v: sum(r.verdict == v for r in results) for v in ("same", "different", "skipped", "bad")}
     if args.format == "json":
         print(json.dumps({"counts": counts, "lines": [
             {"line": r.line, "decision_id": r.decision_id, "verdict": r.verdict, "differences": list(r.differences)}
@@ -272,9 +357,10 @@ def _cmd_replay(args: argparse.Namespace, out: TextIO) -> int:
     else:
         for result in results:
             if result.verdict != "same":
-                print(result, file=out)
-        print(f"{counts['same']} same, {counts['different']} different, {counts['skipped']} skipped", file=out)
-    return EXIT_FINDINGS if counts["different"] else EXIT_OK
+                print(_escape_markdown_controls(str(result)), file=out)
+        print(f"{counts['same']} same, {counts['different']} different, {counts['skipped']} skipped, "
+              f"{counts['bad']} bad line(s)", file=out)
+    return EXIT_FINDINGS if counts["different"] or counts["bad"] else EXIT_OK
 
 
 def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
@@ -312,7 +398,8 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
     root = Path(args.path) if args.path else default_policies_dir()
     # A single pack is tested beside its sibling packs, so cases that evaluate it under a child
     # jurisdiction (吴兴 under 湖州) see the whole hierarchy, as the pytest plugin does.
-    engine = load(root.parent if (root / PACK_FILE).is_file() else root, holidays=args.holidays)
+    engine = load(root.parent if (root / PACK_FILE).is_file() else root, holidays=args.holidays,
+                  replace_holidays=args.replace_holidays)
     results: list[CaseResult] = []
     broken: list[PackError] = []
     for result in iter_results(engine, find_case_files(root)):
@@ -394,7 +481,8 @@ def _tool_parsers(sub: Any) -> None:
     cov.add_argument("--fail-under", type=float, default=None, metavar="PCT",
                      help="exit 1 if any pack's coverage is below PCT percent")
     cov.add_argument("--holidays", type=Path, action="append", default=[], metavar="FILE",
-                     help="a holiday-schedule file for a year the built-in data does not cover")
+                     help=_HOLIDAYS_HELP)
+    _replace_holidays(cov)
 
     docs = sub.add_parser("docs", help="write each pack as a static HTML page (document, rules, tests) and an index")
     docs.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
@@ -407,7 +495,7 @@ def _tool_parsers(sub: Any) -> None:
                       help="a JSON Lines file, one project per line")
     diff.add_argument("--jurisdiction", "-j", action="append", default=None,
                       help="evaluate under this jurisdiction (default: every one with a pack in both)")
-    diff.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    diff.add_argument("--as-of", type=_date, default=None, help=_AS_OF_HELP)
     diff.add_argument("--format", choices=("table", "json"), default="table")
     diff.add_argument("--reading", type=_reading, action="append", default=[], metavar="ID=ANSWER",
                       help="evaluate the NEW side with this answer to a declared reading (repeatable): "
@@ -476,7 +564,7 @@ def _coverage_table(report: Any) -> str:
 def _cmd_coverage(args: argparse.Namespace, out: TextIO) -> int:
     from .coverage import measure
 
-    report = measure(args.path, holidays=args.holidays)
+    report = measure(args.path, holidays=args.holidays, replace_holidays=args.replace_holidays)
     if args.format == "json":
         text = json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
     elif args.format == "html":
@@ -574,9 +662,12 @@ _TOOL_COMMANDS = {"coverage": _cmd_coverage, "docs": _cmd_docs, "diff": _cmd_dif
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (also usable from tests without a subprocess)."""
-    out = out or sys.stdout
-    err = err or sys.stderr
-    args = _parser().parse_args(argv)
+    out = _SafeStream(out or sys.stdout)  # type: ignore[assignment]
+    err = _SafeStream(err or sys.stderr)  # type: ignore[assignment]
+    try:
+        args = _parse(argv, out, err)
+    except SystemExit as exc:  # argparse: --help, --version (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts,
                 "replay": _cmd_replay, "compare": _cmd_compare, "batch": _cmd_batch, "readings": _cmd_readings}
     commands.update(_TOOL_COMMANDS)
@@ -586,56 +677,107 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
         return _print_error(exc, args.error_format, err)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("已中断 interrupted; no partial output was left", file=err)
+        return EXIT_INTERRUPTED
+    except RecursionError:
+        print("错误：输入嵌套过深 error: the input is nested too deeply to be read", file=err)
+        return EXIT_USAGE
+    except MemoryError:
+        print("错误：内存不足 error: out of memory reading the input", file=err)
+        return EXIT_USAGE
+    except Exception as exc:  # noqa: BLE001 - a bug: its own exit code and a short note, never a traceback
+        return _internal_error(exc, args.command, err)
+
+
+def _parse(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> argparse.Namespace:
+    import contextlib
+
+    parser = _parser()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):  # type: ignore[type-var]
+        return parser.parse_args(argv)
+
+
+def _internal_error(exc: BaseException, command: str, err: TextIO) -> int:
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        where = f" at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno}"
+    print(f"内部错误：这是 govrules 的缺陷，请报告（附上命令和输入）。\n"
+          f"internal error: this is a bug in govrules {__version__}; please report it with the command and "
+          f"its input.\n  govrules {command}: {type(exc).__name__}{where}", file=err)
+    return EXIT_INTERNAL
 
 
 def _add_batch_parser(sub: Any) -> None:
     batch = sub.add_parser("batch", help="evaluate every project of a ledger (.csv, .jsonl, .parquet)")
     batch.add_argument("ledger", type=Path, help="one project per row, one column per fact (and id)")
     batch.add_argument("--jurisdiction", "-j", required=True, help="e.g. wuxing")
-    batch.add_argument("--as-of", type=_date, default=None, help="evaluation date YYYY-MM-DD (default: today)")
+    batch.add_argument("--as-of", type=_date, default=None, help=_AS_OF_HELP)
     batch.add_argument("--output", "-o", type=Path, required=True,
                        help="decisions, one row per project (.csv, .jsonl, .parquet); the per-provision "
                        "summary goes beside it as OUTPUT.summary.csv")
-    batch.add_argument("--batch-size", type=int, default=65_536, help="rows held in memory at once")
+    batch.add_argument("--batch-size", type=_positive, default=65_536, help="rows held in memory at once")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    batch.add_argument("--columns", action="append", default=[], metavar="SET",
+                       choices=("due", "missing", "parameters"),
+                       help="also write, per rule, its due date (due), the facts it lacks (missing) or the "
+                       "local parameters its decision rests on (parameters); repeatable")
     _common(batch)
     _reading_option(batch)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not at least 1")
+    return value
 
 
 def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     """Evaluate a whole ledger; bad rows are counted and listed, never fatal. Needs the extra ``batch``."""
     try:
-        from .batch import BatchError, provision_summary, run_ledger
+        from .batch import BatchError, run_ledger, summary_path_of
     except ImportError:
         raise GovrulesError("govrules batch needs pyarrow: pip install 'govrules[batch]'") from None
-    engine = load(args.policies, holidays=args.holidays)
-    as_of = args.as_of or _dt.date.today()
-    if not args.ledger.is_file():
+    engine = load(args.policies, holidays=args.holidays, replace_holidays=args.replace_holidays)
+    as_of = args.as_of or _today()
+    if not args.ledger.exists():
         raise GovrulesError(f"{args.ledger}: no such ledger file")
+    summary_path = summary_path_of(args.output)
     try:
         summary = run_ledger(args.ledger, args.output, engine, args.jurisdiction, as_of,
-                             batch_size=args.batch_size, progress=not args.no_progress, readings=_readings(args))
+                             batch_size=args.batch_size, progress=not args.no_progress,
+                             summary_path=summary_path, columns=tuple(args.columns), readings=_readings(args))
     except BatchError as exc:
-        raise GovrulesError(str(exc)) from None
-    rows = provision_summary(summary, engine, args.jurisdiction, as_of)
-    summary_path = args.output.with_name(args.output.name + ".summary.csv")
-    import csv
-
-    with summary_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else ["provision"])
-        writer.writeheader()
-        writer.writerows(rows)
+        raise _LedgerError(str(exc)) from None
     print(f"{summary.rows} rows, {summary.bad_rows} bad; decisions in {args.output}, "
           f"per-provision summary in {summary_path}", file=out)
     for row, problem in summary.bad[:20]:
-        print(f"  row {row}: {problem}", file=out)
+        print(f"  row {row}: {_printable(problem)}", file=out)
     if summary.bad_rows > 20:
         print(f"  … and {summary.bad_rows - 20} more bad rows", file=out)
-    return EXIT_FINDINGS if summary.bad_rows else EXIT_OK
+    findings = sum(counts.get(Status.VIOLATED.value, 0) + counts.get(Status.OVERDUE.value, 0)
+                   for counts in summary.counts.values())
+    if findings:
+        print(f"{findings} violated or overdue decision(s)", file=out)
+    if summary.bad_rows:
+        return EXIT_PROJECT
+    return EXIT_FINDINGS if findings else EXIT_OK
+
+
+class _LedgerError(GovrulesError):
+    """A ledger that cannot be read as a whole, or an output that would overwrite it (exit 3)."""
 
 
 if __name__ == "__main__":  # pragma: no cover

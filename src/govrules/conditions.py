@@ -13,6 +13,9 @@ A condition is a YAML mapping of one of these shapes (nothing is ever eval'd):
 ``{fact: F, happened: true}``
     for the date of an act: true for a date, false where the project states the act did not take
     place (``false``), unknown where it says nothing (issue 12 C3);
+``{jurisdiction: below}`` / ``{jurisdiction: own}``
+    whether the pack is applied for a jurisdiction below its own (a 吴兴 project under 湖州's pack,
+    through the hierarchy in pack metadata) or for its own;
 ``{reading: R, is: A}`` / ``{reading: R, in: [A, …]}``
     whether the pack's reading ``R`` of an unsettled question is answered ``A`` (the pack's chosen
     answer, or the caller's): the condition rests on that interpretation, and decisions say so.
@@ -46,8 +49,10 @@ from .yamlfiles import YamlDocument
 
 __all__ = [
     "STATUTORY_WORDS",
+    "BELOW_SLOT",
     "All",
     "AnyOf",
+    "AppliedFor",
     "Compare",
     "Condition",
     "Equals",
@@ -210,6 +215,25 @@ class Reading:
 
 
 @dataclass(frozen=True, slots=True)
+class AppliedFor:
+    """Whether the pack ``pack`` is applied for a jurisdiction below its own (``below``) or for its own."""
+
+    pack: str
+    below: bool
+    at: Location | None = field(default=None, compare=False)
+
+    @property
+    def fact(self) -> str:
+        """The slot of the facts mapping that says whether ``pack`` is applied below its jurisdiction."""
+        return BELOW_SLOT + self.pack
+
+
+#: The evaluator tells each pack whether it is applied for a jurisdiction below its own under this
+#: prefix (no fact name can start with it): ``facts["@below:huzhou"] = True`` for a 吴兴 project.
+BELOW_SLOT = "@below:"
+
+
+@dataclass(frozen=True, slots=True)
 class All:
     items: tuple[Condition, ...]
     at: Location | None = field(default=None, compare=False)
@@ -227,8 +251,8 @@ class Not:
     at: Location | None = field(default=None, compare=False)
 
 
-Condition = Union[All, AnyOf, Not, Compare, Equals, OneOf, Known, Happened, Reading]
-Leaf = Union[Compare, Equals, OneOf, Known, Happened, Reading]
+Condition = Union[All, AnyOf, Not, Compare, Equals, OneOf, Known, Happened, Reading, AppliedFor]
+Leaf = Union[Compare, Equals, OneOf, Known, Happened, Reading, AppliedFor]
 
 # --------------------------------------------------------------------------------------------
 # Parsing and type checking
@@ -247,12 +271,14 @@ _SHAPES = {
     "reading_is": {"reading", "is"},
     "reading_in": {"reading", "in"},
 }
-_ALL_KEYS = sorted({k for keys in _SHAPES.values() for k in keys})
+_ALL_KEYS = sorted({k for keys in _SHAPES.values() for k in keys} | {"jurisdiction"})
 
 
 class _Parser:
     def __init__(self, doc: YamlDocument, vocab: Vocabulary, problems: list[PackProblem],
-                 params: Mapping[str, Parameter], readings: Mapping[str, ReadingSpec] | None = None) -> None:
+                 params: Mapping[str, Parameter], readings: Mapping[str, ReadingSpec] | None = None,
+                 pack: str = "") -> None:
+        self.pack = pack
         self.doc = doc
         self.vocab = vocab
         self.problems = problems
@@ -279,6 +305,12 @@ class _Parser:
         keys = set(data)
         if "reading" in keys:
             return self._reading(data, path)
+        if "jurisdiction" in keys:
+            if keys != {"jurisdiction"} or data["jurisdiction"] not in ("below", "own"):
+                self.fail(path, "a jurisdiction condition is {jurisdiction: below} (applied for a jurisdiction "
+                                "below this pack's, through the hierarchy) or {jurisdiction: own}")
+                return None
+            return AppliedFor(self.pack, data["jurisdiction"] == "below", at=self.at(path))
         for shape, expected in _SHAPES.items():
             if shape.startswith("reading_"):
                 continue
@@ -541,14 +573,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def parse_condition(
     data: Any, path: tuple[str | int, ...], doc: YamlDocument, vocab: Vocabulary,
     problems: list[PackProblem], params: Mapping[str, Parameter] | None = None,
-    readings: Mapping[str, ReadingSpec] | None = None,
+    readings: Mapping[str, ReadingSpec] | None = None, pack: str = "",
 ) -> Condition | None:
     """Parse and type-check the condition at ``path`` of ``doc``; problems are appended, located.
 
     ``params`` are the pack's local parameters, which ``{fact, op, param}`` comparisons may name;
     ``readings`` its declared readings, which ``{reading, is}`` conditions may name.
     """
-    return _Parser(doc, vocab, problems, params or {}, readings).condition(data, path)
+    return _Parser(doc, vocab, problems, params or {}, readings, pack).condition(data, path)
 
 
 def parse_period(
@@ -581,8 +613,8 @@ def facts_used(cond: Condition | None) -> tuple[str, ...]:
         return ()
     seen: dict[str, None] = {}
     for leaf in iter_leaves(cond):
-        if isinstance(leaf, Reading):
-            continue  # an interpretation, not a fact of the project
+        if isinstance(leaf, (Reading, AppliedFor)):
+            continue  # an interpretation, or where the pack is applied: not a fact of the project
         seen[leaf.fact] = None
         if isinstance(leaf, Compare) and isinstance(leaf.value, FactRef):
             seen[leaf.value.fact] = None
@@ -691,6 +723,9 @@ def compile_condition(cond: Condition, calendar: Calendar) -> Compiled:
             return None if value is None else (value is not NOT_HAPPENED) is want
 
         return happened
+    if isinstance(cond, AppliedFor):
+        slot, below = cond.fact, cond.below
+        return lambda facts: None if (value := facts.get(slot)) is None else value is below
     if isinstance(cond, Reading):
         slot, answers = cond.fact, frozenset(cond.values)
 
@@ -847,6 +882,10 @@ def describe(cond: Condition, vocab: Vocabulary, lang: str = "zh") -> str:
         return ("或" if zh else " or ").join(_wrap(i, vocab, lang) for i in cond.items)
     if isinstance(cond, Not):
         return ("并非" if zh else "not ") + _wrap(cond.item, vocab, lang)
+    if isinstance(cond, AppliedFor):
+        if zh:
+            return "按下级辖区的项目适用本规则包（通过辖区层级）" if cond.below else "按本规则包所属辖区评估"
+        return "applied for a jurisdiction below this pack's" if cond.below else "applied for this pack's own jurisdiction"
     if isinstance(cond, Reading):
         answers = ("、" if zh else ", ").join(cond.values)
         return f"按解读 {cond.reading} 取 {answers}" if zh else f"reading {cond.reading} is {answers}"
@@ -914,6 +953,9 @@ def _explain(cond: Condition, value: bool | None, facts: Facts, vocab: Vocabular
 
 def _explain_leaf(cond: Leaf, value: bool | None, facts: Facts, vocab: Vocabulary, lang: str) -> str:
     zh = lang == "zh"
+    if isinstance(cond, AppliedFor):
+        described = _described(cond, vocab)[0 if zh else 1]
+        return described + (("成立" if value else "不成立") if zh else (" holds" if value else " does not hold"))
     if isinstance(cond, Reading):
         described = _described(cond, vocab)[0 if zh else 1]
         chosen = facts.get(cond.fact)

@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from .calendar import Calendar
-from .conditions import Compare, Equals, Happened, Known, Leaf, Literal, OneOf, Reading, iter_leaves, show_value
+from .conditions import AppliedFor, Compare, Equals, Happened, Known, Leaf, Literal, OneOf, Reading, iter_leaves, show_value
 from .errors import ProjectError, ProjectProblem
 from .evaluation import Engine
 from .model import Pack
-from .projects import Project, json_value, parse_project, read_project_bytes
+from .projects import DuplicateKeyError, Project, json_value, parse_project, read_project_bytes, unique_keys
 from .report import Report, Status
 from .vocabulary import NOT_HAPPENED, FactType, Vocabulary
 
 __all__ = ["CorpusEntry", "boundary_count", "dumps", "generate", "read_corpus"]
+
+#: A corpus is read whole (it is compared project by project); no corpus comes near this.
+MAX_CORPUS_BYTES = 256 * 1024 * 1024
 
 _ABSENT = object()  # a fact left out of the project (for {known: …} conditions)
 _WINDOW = (_dt.date(2025, 1, 1), _dt.date(2027, 6, 30))
@@ -55,7 +58,7 @@ def read_corpus(path: Path | str) -> list[CorpusEntry]:
     """
     path = Path(path)
     source = str(path)
-    raw = read_project_bytes(path)
+    raw = read_project_bytes(path, MAX_CORPUS_BYTES)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -67,7 +70,15 @@ def read_corpus(path: Path | str) -> list[CorpusEntry]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line, parse_float=Decimal, parse_constant=_no_constant)
+            data = json.loads(line, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=unique_keys)
+        except DuplicateKeyError as exc:
+            problems.append(ProjectProblem(field=f"line {number}: {exc.key}", code="duplicate-key",
+                                           message="is given more than once; give each field once"))
+            continue
+        except RecursionError:
+            problems.append(ProjectProblem(field=f"line {number}", code="too-deep",
+                                           message="nested too deeply to be a project"))
+            continue
         except ValueError as exc:
             problems.append(ProjectProblem(field=f"line {number}", code="syntax", message=f"not valid JSON: {exc}"))
             continue
@@ -165,7 +176,7 @@ def _targets(pack: Pack, vocab: Vocabulary, calendar: Calendar, rng: random.Rand
 
 def _leaf_targets(leaf: Leaf, rule: str, vocab: Vocabulary, calendar: Calendar,
                   rng: random.Random, pools: dict[str, list[Any]]) -> list[_Target]:
-    if isinstance(leaf, Reading):  # an interpretation, not a fact: the same for every project
+    if isinstance(leaf, (Reading, AppliedFor)):  # not a fact: the same for every project
         return []
     fact = leaf.fact
     if isinstance(leaf, Compare):
@@ -243,7 +254,7 @@ def _pools(packs: Sequence[Pack], vocab: Vocabulary) -> dict[str, list[Any]]:
                 pools.setdefault(fact, [])
             for cond in (rule.when, rule.require):
                 for leaf in iter_leaves(cond) if cond is not None else ():
-                    if isinstance(leaf, Reading):  # an interpretation, not a fact a project states
+                    if isinstance(leaf, (Reading, AppliedFor)):  # not a fact a project states
                         continue
                     pool = pools.setdefault(leaf.fact, [])
                     if isinstance(leaf, Compare) and isinstance(leaf.value, Literal):

@@ -169,14 +169,15 @@ def _within(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
     return inner[: len(outer)] == outer
 
 
-def measure(root: Path | str | None = None, *, holidays: Sequence[Path | str] = ()) -> CoverageReport:
+def measure(root: Path | str | None = None, *, holidays: Sequence[Path | str] = (),
+            replace_holidays: bool = False) -> CoverageReport:
     """Load the packs under ``root`` (default: the bundled packs), run their cases, measure coverage.
 
     Raises ``PackError`` if a pack cannot be loaded; a broken case file is reported in the pack's
     ``problems`` and its cases do not count.
     """
     root = Path(root) if root is not None else default_policies_dir()
-    return measure_engine(load(root, holidays=holidays))
+    return measure_engine(load(root, holidays=holidays, replace_holidays=replace_holidays))
 
 
 def measure_engine(engine: Engine) -> CoverageReport:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .calendar import today_in_china
 from .corpus import CorpusEntry, read_corpus
 from .evaluation import Engine, load
 from .report import Decision, PackRef, Status
@@ -132,7 +133,7 @@ def diff_engines(old: Engine, new: Engine, projects: Sequence[CorpusEntry | Any]
     answer declared readings otherwise than the packs on either side: the same packs on both sides
     with another answer on the new one show what that interpretation changes.
     """
-    as_of = as_of or _dt.date.today()
+    as_of = as_of or today_in_china()
     if jurisdictions is None:
         both = set(old.jurisdictions()) & set(new.jurisdictions())
         jurisdictions = sorted(both)

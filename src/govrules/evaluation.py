@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 from . import __version__
 from .audit import decision_id
 from .cache import load_pack_cached
-from .calendar import Calendar, default_calendar
+from .calendar import Calendar, default_calendar, today_in_china
 from .compiling import CompiledPack, CompiledRule, compile_pack
-from .conditions import (READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
+from .conditions import (BELOW_SLOT, READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
                          explain_both, facts_used, missing_facts)
 from .deciding import DeadlineState, Outcome, Procedure
 from .errors import GovrulesError, ProjectError, ProjectProblem, did_you_mean
@@ -157,7 +157,7 @@ class Engine:
             elif not isinstance(project, Project):
                 project = parse_project(project, self._vocab)
         if as_of is None:
-            as_of = _dt.date.today()
+            as_of = today_in_china()  # the law's day is China Standard Time, not the process's zone
         elif type(as_of) is _dt.date:
             pass
         elif isinstance(as_of, _dt.datetime):
@@ -169,6 +169,7 @@ class Engine:
         if plan is None:
             plan = self._plan(jurisdiction, as_of)
         facts, derived = _facts(project, plan.scoring_rules)
+        facts.update(plan.context)  # whether each pack is applied below its own jurisdiction
         if plan.reading_slots:
             facts.update(plan.readings)
             for name, answer in chosen.items():
@@ -271,6 +272,7 @@ class Engine:
             readings=MappingProxyType({READING_SLOT + spec.id: spec.answer for compiled in run
                                        for spec in compiled.pack.readings.values() if spec.answer is not None}),
             reading_slots=frozenset(READING_SLOT + name for compiled in run for name in compiled.pack.readings),
+            context=MappingProxyType({BELOW_SLOT + c.pack.id: c.pack.jurisdiction.id != jurisdiction for c in run}),
             score_parameters=MappingProxyType({rule.id: rule.scoring.parameters() for rule in scoring_rules
                                                if rule.scoring is not None}),
         )
@@ -299,6 +301,7 @@ class _Plan(NamedTuple):
     consulted: tuple[Pack, ...]
     readings: Mapping[str, str]  # slot → the packs' answer, for every reading with one
     reading_slots: frozenset[str]  # the slot of every reading of the packs that run
+    context: Mapping[str, bool]  # per pack: whether it is applied for a jurisdiction below its own
     score_parameters: Mapping[str, tuple[str, ...]]  # scoring rule → the local parameters of its score
 
 
@@ -872,10 +875,11 @@ _STATUS_WORDS: Mapping[Status, tuple[str, str]] = MappingProxyType({
 
 
 def load(path: str | Path | Sequence[str | Path] | None = None, *,
-         holidays: Iterable[str | Path] = ()) -> Engine:
+         holidays: Iterable[str | Path] = (), replace_holidays: bool = False) -> Engine:
     """Load packs (default: those shipped with govrules) into an ``Engine``.
 
-    ``holidays`` names holiday-schedule files for years the built-in data does not cover yet.
+    ``holidays`` names holiday-schedule files for years the built-in data does not cover yet; a file
+    for a covered year is refused unless ``replace_holidays`` is true.
     Raises ``PackError`` listing every problem of every pack.
     """
     if path is None:
@@ -885,7 +889,7 @@ def load(path: str | Path | Sequence[str | Path] | None = None, *,
     else:
         roots = list(path)
     holiday_paths = [Path(h) for h in holidays]
-    calendar = Calendar.with_files(holiday_paths) if holiday_paths else default_calendar()
+    calendar = Calendar.with_files(holiday_paths, replace=replace_holidays) if holiday_paths else default_calendar()
     return Engine(load_packs(roots, loader=load_pack_cached), calendar=calendar)
 
 

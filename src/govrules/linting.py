@@ -34,6 +34,7 @@ from .conditions import (
     Literal,
     Not,
     OneOf,
+    AppliedFor,
     Reading,
     Relation,
     describe,
@@ -315,7 +316,7 @@ def reduce(term: frozenset[Lit]) -> Conjunction:
     states: dict[str, _FactState] = {}
     opaque: list[Lit] = []
     for leaf, positive in sorted(term, key=lambda lit: (lit[0].fact, repr(lit))):
-        if isinstance(leaf, (Happened, Reading)):  # beyond the interval fragment: kept as they are
+        if isinstance(leaf, (Happened, Reading, AppliedFor)):  # beyond the interval fragment: kept as they are
             opaque.append((leaf, positive))
             continue
         st = states.get(leaf.fact, _FactState())

@@ -11,7 +11,7 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,6 +26,7 @@ from .errors import PackError, PackProblem, did_you_mean
 from .model import Citation, Deadline, Dimension, Document, Jurisdiction, Pack, Provision, Rule, RuleKind, Scoring
 from .parameters import Parameter, ParameterType, parse_parameters
 from .readings import READINGS_FILE, ReadingSpec, parse_readings
+from .safefiles import inside
 from .vocabulary import FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlDocument, YamlReadError, read_yaml
 
@@ -34,6 +35,12 @@ __all__ = ["PACK_FILE", "find_pack_dirs", "load_pack", "load_packs", "schema", "
 PACK_FILE = "pack.yaml"
 PROVISIONS_FILE = "provisions.yaml"
 RULES_DIR = "rules"
+
+#: Deepest chain of ``exception_to`` (an exception to an exception to …) and deepest provision path
+#: (条/款/项/目 and outline levels) a pack may have. Real measures use 2 and 4; the bounds keep every
+#: algorithm over them, and the provision texts they join, small (issue 14).
+MAX_EXCEPTION_DEPTH = 16
+MAX_PROVISION_DEPTH = 8
 
 # Keys of the YAML that the condition parser checks itself, with better messages than a schema
 # "oneOf" failure can give.
@@ -140,7 +147,7 @@ def _date(doc: YamlDocument, path: tuple[str | int, ...], value: Any,
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the cwd, or a symlink loop
         return str(path)
 
 
@@ -159,6 +166,14 @@ class _PackLoader:
     def read(self, relative: str, schema_name: str) -> YamlDocument | None:
         """Read one file and check it against its schema; None if it cannot be used at all."""
         path = self.directory / relative
+        if not inside(path, self.directory):
+            # A symlink out of the pack (to /etc/passwd, say) is never read, so its content can
+            # never be quoted in a problem (issue 14).
+            self.problems.append(PackProblem(
+                file=_display(path), code="outside-pack",
+                message="the file is a symlink leading outside the pack directory (or a broken link)",
+                hint="copy the file into the pack instead of linking to it"))
+            return None
         doc = _read(path, _display(path), self.problems)
         if doc is None:
             return None
@@ -264,11 +279,28 @@ class _PackLoader:
                 self.problems.append(doc.problem(where + ("lead_in",), "lead_in marks the own text of a provision "
                                                  "with sub-items; this one has no text", code="lead-in"))
 
-        def full_text(index: int) -> str:
+        too_deep = [i for i, entry in enumerate(entries) if len(entry["path"]) > MAX_PROVISION_DEPTH]
+        for index in too_deep[:1]:
+            self.problems.append(doc.problem(
+                ("provisions", index, "path"),
+                f"the provision is nested {len(entries[index]['path'])} levels deep; the limit is "
+                f"{MAX_PROVISION_DEPTH}" + (f" ({len(too_deep)} provisions are deeper)" if len(too_deep) > 1 else ""),
+                hint="no measure nests provisions this deep (条/款/项/目 is four levels)", code="too-deep"))
+        # Each provision's full text is its own text and its parts', in order. Parts are listed after
+        # their parent, so one pass from the end builds every text from its parts' texts without
+        # recursion (issue 14). Too-deep packs do not load; their texts are not joined at all.
+        texts: dict[int, str] = {}
+        for index in range(len(entries) - 1, -1, -1):
             entry = entries[index]
-            parts = [entry["text"]] if entry.get("text") else []
-            parts.extend(full_text(i) for i in children.get(tuple(str(part) for part in entry["path"]), ()))
-            return "".join(parts)
+            own = entry["text"] if entry.get("text") else ""
+            if too_deep:
+                texts[index] = own
+                continue
+            kids = children.get(tuple(str(part) for part in entry["path"]), ())
+            texts[index] = own + "".join(texts.get(i, entries[i].get("text") or "") for i in kids if i > index)
+
+        def full_text(index: int) -> str:
+            return texts[index]
 
         result: dict[str, Provision] = {}
         for index, entry in enumerate(entries):
@@ -334,21 +366,58 @@ class _PackLoader:
 
     def check_exception_cycles(self, parent: dict[str, str],
                                where_of: dict[str, tuple[YamlDocument, tuple[str | int, ...]]]) -> None:
-        reported: set[str] = set()
+        """Cycles and over-long chains of ``exception_to``, in time linear in the number of rules and
+        without recursion (issue 14: the old walk was cubic and recursive). Each rule has at most one
+        parent, so every walk ends at a rule without one, at a rule already settled, or on a cycle."""
+        order = {rule: i for i, rule in enumerate(parent)}
+        state: dict[str, int] = {}  # 1: on the current walk; 2: settled
+        depth: dict[str, int] = {}  # exception_to hops up to a rule without a parent (-1: on a cycle)
         for start in parent:
-            chain = [start]
-            node = parent.get(start)
-            while node is not None and node not in chain:
-                chain.append(node)
+            if start in state:
+                continue
+            walk: list[str] = []
+            node: str | None = start
+            while node is not None and node not in state:
+                state[node] = 1
+                walk.append(node)
                 node = parent.get(node)
-            if node is not None and node == start and not reported.intersection(chain):
-                reported.update(chain)
-                doc, here = where_of[start]
+            if node is not None and state[node] == 1:  # the walk closed on itself: a cycle
+                cycle = walk[walk.index(node):]
+                first = min(range(len(cycle)), key=lambda i: order.get(cycle[i], len(order)))
+                chain = cycle[first:] + cycle[:first]
+                for member in cycle:
+                    depth[member] = -1
+                doc, here = where_of[chain[0]]
                 self.problems.append(doc.problem(
                     here + ("exception_to",),
-                    "exceptions form a cycle: " + " → ".join(chain + [start]),
+                    "exceptions form a cycle: " + " → ".join(chain + [chain[0]]),
                     hint="an exception must not, directly or through others, be an exception to itself",
                     code="exception-cycle"))
+                walk = walk[:walk.index(node)]
+                for member in cycle:
+                    state[member] = 2
+            # The rest of the walk leads to a root (None), to a settled rule, or into the cycle.
+            if node is None:
+                base = -1
+            elif depth.get(node, -1) == -1:
+                base = None
+            else:
+                base = depth[node]
+            for member in reversed(walk):
+                state[member] = 2
+                if base is None:
+                    depth[member] = -1
+                else:
+                    base += 1
+                    depth[member] = base
+        for rule, hops in depth.items():
+            if hops == MAX_EXCEPTION_DEPTH + 1 and rule in where_of:
+                doc, here = where_of[rule]
+                self.problems.append(doc.problem(
+                    here + ("exception_to",),
+                    f"this rule is an exception {hops} levels deep; the limit is {MAX_EXCEPTION_DEPTH}",
+                    hint="no measure nests exceptions this deep; make it an exception to a rule nearer the top",
+                    code="exception-depth"))
 
     def rule(self, pack_id: str, doc: YamlDocument, here: tuple[str | int, ...], data: dict[str, Any],
              provisions: dict[str, Provision], number: str) -> Rule | None:
@@ -362,10 +431,10 @@ class _PackLoader:
         when = require = None
         if "when" in data:
             when = parse_condition(data["when"], here + ("when",), doc, self.vocab, self.problems, self.params,
-                                   self.readings)
+                                   self.readings, pack_id)
         if "require" in data:
             require = parse_condition(data["require"], here + ("require",), doc, self.vocab, self.problems,
-                                      self.params, self.readings)
+                                      self.params, self.readings, pack_id)
         deadline = self.deadline(doc, here, data.get("deadline"))
         scoring = self.scoring(doc, here + ("scoring",), data.get("scoring"), citations, provisions, number)
         self.check_kind(doc, here, kind, data)
@@ -432,10 +501,19 @@ class _PackLoader:
             weight = self.local_parameter(doc, at + ("weight",), dim["weight"], ParameterType.NUMBER)
             cites = (self.citations(doc, at + ("cites",), dim["cites"], provisions, number)
                      if "cites" in dim else rule_cites)
+            if weight is not None and not (0 <= weight.value <= 100 and weight.value.as_tuple().exponent >= -10):
+                self.problems.append(doc.problem(at + ("weight",), f"local parameter {weight.id} is {weight.value}; "
+                                                 "a weight is a percentage from 0 to 100 (at most 10 decimals)",
+                                                 code="scoring"))
+                weight = None
             if fact is not None and weight is not None:
                 dimensions.append(Dimension(fact.name, weight.value, weight.id, cites))
         if len(self.problems) == before:
-            total = sum((d.weight for d in dimensions), Decimal(0))
+            # Exactly, not to Decimal's 28 digits: 99.99…(30 nines) is not 100 (issue 14). Every weight
+            # is 0–100 with at most 10 decimals, so 60 digits hold any sum of them exactly.
+            with localcontext() as exact:
+                exact.prec = 60
+                total = sum((d.weight for d in dimensions), Decimal(0))
             if total != 100:
                 self.problems.append(doc.problem(where + ("dimensions",), f"the weights add up to {total}, not 100",
                                                  hint="weights are percentages of the total score",
@@ -560,7 +638,51 @@ def load_packs(roots: Iterable[Path | str], vocab: Vocabulary | None = None, *,
                 continue
             seen[pack.id] = directory
             packs.append(pack)
+    problems.extend(_hierarchy_problems(packs))
     if problems:
         raise PackError(problems)
     return tuple(packs)
+
+
+def _hierarchy_problems(packs: Sequence[Pack]) -> list[PackProblem]:
+    """A jurisdiction that is its own parent, that two packs give different parents, or whose
+    parents lead back to it (issue 14: ``-j huzhou`` then applied the wuxing pack)."""
+    problems: list[PackProblem] = []
+    parent_of: dict[str, str | None] = {}
+    first: dict[str, Pack] = {}
+
+    def where(pack: Pack) -> str:
+        return _display(pack.directory / PACK_FILE) if pack.directory is not None else pack.id
+
+    for pack in packs:
+        j = pack.jurisdiction
+        if j.parent == j.id:
+            problems.append(PackProblem(file=where(pack), path=("jurisdiction", "parent"), code="parent-cycle",
+                                        message=f"jurisdiction {j.id!r} names itself as its parent",
+                                        hint="name the jurisdiction above this one, or leave parent out"))
+            continue
+        if j.id in parent_of and parent_of[j.id] != j.parent:
+            problems.append(PackProblem(
+                file=where(pack), path=("jurisdiction", "parent"), code="parent-conflict",
+                message=f"jurisdiction {j.id!r} has parent {j.parent!r} here but {parent_of[j.id]!r} in "
+                        f"{where(first[j.id])}", hint="every pack of one jurisdiction names the same parent"))
+            continue
+        parent_of.setdefault(j.id, j.parent)
+        first.setdefault(j.id, pack)
+    settled: set[str] = set()
+    for start in parent_of:
+        walk: list[str] = []
+        node: str | None = start
+        while node is not None and node not in settled and node not in walk:
+            walk.append(node)
+            node = parent_of.get(node)
+        if node is not None and node in walk:
+            cycle = walk[walk.index(node):]
+            pack = first[cycle[0]]
+            problems.append(PackProblem(
+                file=where(pack), path=("jurisdiction", "parent"), code="parent-cycle",
+                message="jurisdiction parents form a cycle: " + " → ".join(cycle + [cycle[0]]),
+                hint="a jurisdiction cannot be, directly or through others, its own parent"))
+        settled.update(walk)
+    return problems
 

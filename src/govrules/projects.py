@@ -32,6 +32,9 @@ __all__ = ["Project", "parse_project", "project_json_schema", "read_project"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _META = ("id", "name")
 
+#: No project document comes near this; a larger file is refused before it is read (issue 14).
+MAX_PROJECT_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class Project:
@@ -68,13 +71,28 @@ def _date(value: Any) -> _dt.date:
     if isinstance(value, _dt.datetime):
         raise ValueError("give a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, _dt.date):
-        return value
+        return _in_range(value)
     if isinstance(value, str) and _ISO_DATE.match(value.strip()):
         try:
-            return _dt.date.fromisoformat(value.strip())
-        except ValueError:
+            return _in_range(_dt.date.fromisoformat(value.strip()))
+        except ValueError as exc:
+            if str(exc).startswith("outside"):
+                raise
             raise ValueError(f"{safe_repr(value)} is not a calendar date") from None
     raise ValueError(f"{safe_repr(value)} is not a date; write YYYY-MM-DD, e.g. 2026-05-11")
+
+
+#: The dates a project may state. Deadlines count years forward from a date (and Python's dates end
+#: at 9999-12-31), so a date near the end of time overflowed in every command (issue 14); no
+#: project of a government IT programme is dated outside these years.
+MIN_DATE, MAX_DATE = _dt.date(1900, 1, 1), _dt.date(2999, 12, 31)
+
+
+def _in_range(value: _dt.date) -> _dt.date:
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(f"outside the years {MIN_DATE.year}–{MAX_DATE.year} a project can be dated "
+                         f"({value.isoformat()})")
+    return value
 
 
 def _number(value: Any) -> Decimal:
@@ -92,6 +110,8 @@ def _number(value: Any) -> Decimal:
         raise ValueError(f"{safe_repr(value)} is not a number")
     if number < 0:
         raise ValueError("cannot be negative")
+    if number.is_signed():  # "-0": the same number as 0, and one spelling per number (issue 14)
+        number = number.copy_abs()
     problem = size_problem(number, MAX_AMOUNT)
     if problem:  # e.g. "1e999999999" would overflow the report's normalization
         raise ValueError(f"{safe_repr(value)} {problem}")
@@ -273,19 +293,28 @@ def read_project(path: Path | str, vocab: Vocabulary | None = None) -> Project:
     return parse_project(_decode(raw, path.suffix.lower(), str(path)), vocab, source=str(path))
 
 
-def read_project_bytes(path: Path) -> bytes:
+def read_project_bytes(path: Path, max_bytes: int | None = None) -> bytes:
     """The bytes of a project (or corpus) file; a file that cannot be read is a ``ProjectError``."""
+    from .safefiles import InputFileError, read_limited
+
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise ProjectError([ProjectProblem(field="(file)", code="unreadable",
-                                           message=f"cannot read {path}: {exc.strerror}")], source=str(path)) from None
+        # A regular file of bounded size only: a FIFO, a device or a 100 MB document is refused
+        # before it is read (issue 14).
+        return read_limited(path, MAX_PROJECT_BYTES if max_bytes is None else max_bytes)
+    except InputFileError as exc:
+        raise ProjectError([ProjectProblem(field="(file)", code=exc.code, message=exc.message)],
+                           source=str(path)) from None
 
 
 def _decode(raw: bytes, suffix: str, source: str) -> Any:
     if suffix == ".json":
         try:
-            return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant)
+            return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant,
+                              object_pairs_hook=unique_keys)
+        except DuplicateKeyError as exc:  # as YAML does: "last one wins" would hide a contradiction
+            raise ProjectError([ProjectProblem(field=exc.key, code="duplicate-key",
+                                               message="is given more than once; give each field once")],
+                               source=source) from None
         except (UnicodeDecodeError, ValueError) as exc:
             raise ProjectError([ProjectProblem(field="(file)", code="syntax",
                                                message=f"not valid JSON: {exc}")], source=source) from None
@@ -299,6 +328,26 @@ def _decode(raw: bytes, suffix: str, source: str) -> Any:
         raise ProjectError([ProjectProblem(field=f"(line {p.line})" if p.line else "(file)",
                                            code=p.code, message=p.message, hint=p.hint)
                             for p in exc.problems], source=source) from None
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names one key twice (refused, as in YAML: issue 14)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {safe_repr(key)}")
+        self.key = key if isinstance(key, str) and _is_unicode(key) else ascii(key)
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for ``json.loads`` that refuses a key given twice."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKeyError(key)
+            seen.add(key)
+    return result
 
 
 def _no_constant(name: str) -> Any:

@@ -3,7 +3,8 @@
 Packs are written by hand by policy staff, so the reader refuses what YAML allows but a careful
 author never means: duplicate keys, tags (``!!python/object`` and every other), anchors and
 aliases (and with them alias bombs), YAML 1.1 booleans such as ``no``/``on``/``yes`` written
-bare, files that are not UTF-8 or are larger than any real pack. Numbers with a fraction become
+bare, numbers in base 8 or 16 (``0o17``, ``0x10``), files that are not UTF-8 or are larger than any
+real pack. Numbers with a fraction become
 ``Decimal`` from their exact source text (money is never a float); dates stay strings and are
 checked by the schema. Every problem carries file, line and column.
 """
@@ -171,6 +172,16 @@ def _walk(
 ) -> None:
     """Record every node's position and find what the strict reading refuses."""
     marks[path] = _mark(node)
+    if (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int" and not node.style
+            and node.value[:2] in ("0x", "0o")):
+        # 0x10 and 0o17 read as 16 and 15 元 (issue 14): no pack or project means a number in base 16 or 8.
+        line, column = _mark(node)
+        problems.append(PackProblem(
+            file=file, line=line, column=column, path=path, code="number-base",
+            message=f"{node.value} is a number in base {16 if node.value[1] == 'x' else 8}",
+            hint=f'write the number in decimal, or quote it ("{node.value}") for text',
+        ))
+        return
     if node.tag not in _ALLOWED_TAGS:
         line, column = _mark(node)
         if node.tag == _AMBIGUOUS_TAG:
@@ -364,14 +375,21 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
 
 def read_yaml(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Read and parse the file at ``path``; ``display`` is the name used in problems."""
+    from .safefiles import InputFileError, check_regular, read_limited
+
     name = display or str(path)
     try:
-        size = path.stat().st_size
+        # Only a regular file, its size checked before a byte is read: a FIFO, /dev/zero or a
+        # symlink loop is refused, never read (issue 14).
+        size = check_regular(path)
         if size > max_bytes:
             raise _too_large(name, size, max_bytes)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise YamlReadError([PackProblem(
-            file=name, code="unreadable", message=f"cannot read the file: {exc.strerror}",
-        )]) from None
+        raw = read_limited(path, max_bytes)
+    except InputFileError as exc:
+        if exc.code == "too-large":
+            raise _too_large(name, max_bytes + 1, max_bytes) from None
+        message = "the file is not a regular file (a directory, device, FIFO or socket)" \
+            if exc.code == "not-a-file" else f"cannot read the file: {exc.message.rpartition(': ')[2]}"
+        raise YamlReadError([PackProblem(file=name, code=exc.code, message=message,
+                                         hint="point to a regular YAML file")]) from None
     return read_yaml_text(raw, name, max_bytes=max_bytes)
