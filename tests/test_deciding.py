@@ -441,3 +441,19 @@ def test_lint_analyses_packs_with_readings_acts_and_exceptions_that_lift_when_me
     unused = _engine(tmp_path / "unused", rules=RULES.replace(
         "            - {reading: demo_other_units, is: governed}\n", "            - {fact: is_classified, is: false}\n"))
     assert "unused-reading" in {f.code for f in lint_packs(unused.packs, unused.vocabulary, unused)}
+
+
+def test_a_requirement_open_on_a_reading_the_pack_leaves_open_names_it(tmp_path: Path) -> None:
+    rules = RULES + _indented("""\
+      - id: demo.obligation.other_units_network
+        kind: obligation
+        title: {zh: 其他单位, en: other units}
+        cites: [第一条]
+        outcome: decided
+        require: {reading: demo_other_units, is: not_governed}
+    """)
+    engine = _engine(tmp_path, answer="null", rules=rules)
+    d = _decide(engine, "demo.obligation.other_units_network")
+    assert d.status is Status.APPLIES and d.missing == ()
+    assert d.readings == ("demo_other_units",)
+    assert "demo_other_units" in d.explanation_zh and "缺少" not in d.explanation_zh

@@ -571,6 +571,9 @@ class _Evaluation:
                     readings[leaf.reading] = None
                 else:
                     params.update(dict.fromkeys(self.leaf_parameters(leaf)))
+        if outcome.status is Status.UNKNOWN or outcome.requirement_open:
+            # Open because the pack takes no position on a reading: the decision turns on it.
+            readings.update(dict.fromkeys(self.open_readings(rule)))
         score = rule.rule.scoring
         if score is not None and not outcome.out_of_scope:
             spelled = self.plain_decision(key)
@@ -669,10 +672,16 @@ class _Evaluation:
             if o.requirement_open:
                 needed = missing_facts(r.require, self.facts, self.calendar)
                 names = self.fact_names(needed)
+                zh = f"缺少{names[0]}" if needed else ""
+                en = f"missing {names[1]}" if needed else ""
+                open_readings = self.open_readings(rule)
+                if open_readings:
+                    zh += ("；" if zh else "") + "本规则包对以下解读未作选择：" + "、".join(open_readings)
+                    en += ("; " if en else "") + "the pack takes no position on the readings " + ", ".join(open_readings)
                 return Decision(
                     **base, missing=needed,
-                    explanation_zh=f"适用（{when_zh}）；是否满足要求未知：缺少{names[0]}" + claim_zh + self.principle_zh(r),
-                    explanation_en=f"Applies ({when_en}); compliance unknown: missing {names[1]}" + claim_en,
+                    explanation_zh=f"适用（{when_zh}）；是否满足要求未知：{zh}" + claim_zh + self.principle_zh(r),
+                    explanation_en=f"Applies ({when_en}); compliance unknown: {en}" + claim_en,
                 )
             detail_zh, detail_en = explain_both(r.require, self.facts, self.vocab, self.calendar)
             word_zh, word_en = _STATUS_WORDS[o.status]

@@ -38,16 +38,20 @@ from ..calendar import Calendar, default_calendar
 from ..conditions import (
     All,
     AnyOf,
+    AppliedFor,
     Compare,
     Condition,
     Equals,
     FactRef,
+    Happened,
     Known,
     Literal,
     Not,
     OneOf,
+    Reading,
     Relation,
     facts_used,
+    iter_leaves,
 )
 from ..model import Pack
 from ..projects import Project
@@ -235,7 +239,12 @@ class DurableBackend:
         translator = _Translator(self.vocab)
         # Per rule: its patterns and the properties they read (facts and derived facts).
         groups: list[tuple[list[tuple[str, Expr]], set[str]]] = []
+        #: Rules with a condition this translation has no form for (the act of a date taking place, a
+        #: reading, where the pack is applied): not translated, and left out of the comparison too.
+        self.skipped = tuple(r.id for r in pack.rules if _beyond(r))
         for rule in pack.rules:
+            if rule.id in self.skipped:
+                continue
             before = set(translator.derived)
             patterns: list[tuple[str, Expr]] = []
             for aspect, cond in (("when", rule.when), ("require", rule.require)):
@@ -345,10 +354,18 @@ def reference_labels(pack: Pack, facts: Mapping[str, Any], calendar: Calendar | 
     compiled = compile_pack(pack, calendar or default_calendar())
     labels: set[str] = set()
     for rule in compiled.rules:
+        if _beyond(rule.rule):
+            continue  # as DurableBackend.skipped
         labels |= firing_labels(rule.rule.id, "when", rule.when(facts))
         if rule.require is not None:
             labels |= firing_labels(rule.rule.id, "require", rule.require(facts))
     return frozenset(labels)
+
+
+def _beyond(rule: Any) -> bool:
+    """Whether a rule reads a condition the durable translation has no form for (see ``skipped``)."""
+    return any(isinstance(leaf, (Happened, Reading, AppliedFor))
+               for cond in (rule.when, rule.require) if cond is not None for leaf in iter_leaves(cond))
 
 
 def engines_for(packs: Iterable[Pack]) -> dict[str, DurableBackend]:
