@@ -287,9 +287,18 @@ def _as_json(facts: Mapping[str, Any], vocab: Vocabulary) -> dict[str, Any]:
 
 
 def _live(report: Report) -> int:
-    """How many rules a project exercises: decisions other than scope that are neither n/a nor unknown."""
-    return sum(1 for d in report.decisions
+    """How many rules a project exercises: decisions other than scope that are neither n/a nor unknown,
+    the jurisdiction's own pack counting first (a parent's rules only break ties), so the anchor
+    stays within the measure being probed."""
+    own = sum(1 for d in report.decisions if d.pack in _own_packs(report)
+              and d.kind != "scope" and d.status not in (Status.NOT_APPLICABLE, Status.UNKNOWN))
+    rest = sum(1 for d in report.decisions
                if d.kind != "scope" and d.status not in (Status.NOT_APPLICABLE, Status.UNKNOWN))
+    return own * 10_000 + rest
+
+
+def _own_packs(report: Report) -> set[str]:
+    return {p.id for p in report.packs if p.jurisdiction == report.jurisdiction}
 
 
 def _status(report: Report, rule: str) -> Status | None:
@@ -329,12 +338,15 @@ def generate(engine: Engine, jurisdiction: str, n: int | None = None, seed: int 
     for _ in range(_CLIMB):
         trial = dict(anchor)
         fact = rng.choice(facts)
-        if rng.random() < 0.2:
+        dropped = rng.random() < 0.2
+        if dropped:
             trial.pop(fact, None)
         else:
             trial[fact] = _random_value(vocab, fact, rng, pools)
         score = _live(engine.evaluate(_as_json(trial, vocab), jurisdiction, as_of))
-        if score >= anchor_score:
+        # A fact is dropped only if that makes more rules live: with all completions, a missing fact
+        # often leaves as many decided, and the probes need the background's facts to decide on.
+        if score > anchor_score or score == anchor_score and not dropped:
             anchor, anchor_score = trial, score
 
     def background(redraw: float) -> dict[str, Any]:
