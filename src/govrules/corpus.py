@@ -334,6 +334,15 @@ def generate(engine: Engine, jurisdiction: str, n: int | None = None, seed: int 
     # climbing from a random one. Candidates are the anchor with some facts drawn again, then the
     # probed values, so most projects stay within the measure's scope while their facts still vary.
     anchor = fresh()
+    # Start inside the measure being probed: a project its scope rules take in (the lint's solver
+    # finds one), so the climb does not wander on a plateau where no rule is live.
+    from .linting import Sat, _PackLogic, satisfiable
+
+    for pack in packs:
+        if pack.jurisdiction.id == jurisdiction:
+            found, witness = satisfiable(_PackLogic(pack).in_scope(), vocab)
+            if found is not Sat.UNSAT:
+                anchor.update(witness)
     anchor_score = _live(engine.evaluate(_as_json(anchor, vocab), jurisdiction, as_of))
     for _ in range(_CLIMB):
         trial = dict(anchor)
