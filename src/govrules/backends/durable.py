@@ -202,6 +202,12 @@ class _Translator:
         if isinstance(cond, Known):
             given, absent = +getattr(m, cond.fact), -getattr(m, cond.fact)
             return (given, absent) if cond.known else (absent, given)
+        if isinstance(cond, Reading):  # the answer taken is a property of the fact (see encode)
+            prop = getattr(m, _reading_property(cond.reading))
+            return _or([prop == v for v in cond.values]), _and([prop != v for v in cond.values])
+        if isinstance(cond, AppliedFor):
+            prop = getattr(m, _below_property(cond.pack))
+            return prop == cond.below, prop != cond.below
         if isinstance(cond, Not):
             true, false = self.both(cond.item)
             if false is None:
@@ -239,9 +245,13 @@ class DurableBackend:
         translator = _Translator(self.vocab)
         # Per rule: its patterns and the properties they read (facts and derived facts).
         groups: list[tuple[list[tuple[str, Expr]], set[str]]] = []
-        #: Rules with a condition this translation has no form for (the act of a date taking place, a
-        #: reading, where the pack is applied): not translated, and left out of the comparison too.
+        #: Rules with a condition this translation has no form for (whether the act of a date took
+        #: place): not translated, and left out of the comparison too.
         self.skipped = tuple(r.id for r in pack.rules if _beyond(r))
+        # The readings as the pack answers them, and the pack applied for its own jurisdiction.
+        self._context = {_reading_property(spec.id): spec.answer for spec in pack.readings.values()
+                         if spec.answer is not None}
+        self._context[_below_property(pack.id)] = False
         for rule in pack.rules:
             if rule.id in self.skipped:
                 continue
@@ -258,6 +268,10 @@ class DurableBackend:
                     patterns.append((f"{rule.id}:{aspect}=false", false))
             if patterns:
                 reads = set(facts_used(rule.when)) | set(facts_used(rule.require))
+                reads |= {_reading_property(name) for name in rule.readings()}
+                if any(isinstance(leaf, AppliedFor) for c in (rule.when, rule.require) if c is not None
+                       for leaf in iter_leaves(c)):
+                    reads.add(_below_property(pack.id))
                 reads |= {translator.derived[ref].name for ref in set(translator.derived) - before}
                 groups.append((patterns, reads))
         self._derived = tuple(translator.derived.values())
@@ -301,6 +315,7 @@ class DurableBackend:
     def encode(self, facts: Mapping[str, Any]) -> dict[str, Any]:
         """The project's facts as one durable fact (exact strings for decimals, ISO dates)."""
         out = {name: _encode(value, self.vocab[name].type) for name, value in facts.items()}
+        out.update(self._context)
         for derived in self._derived:
             ref = derived.ref
             base = facts.get(ref.fact)
@@ -352,6 +367,7 @@ def reference_labels(pack: Pack, facts: Mapping[str, Any], calendar: Calendar | 
     from ..compiling import compile_pack
 
     compiled = compile_pack(pack, calendar or default_calendar())
+    facts = {**facts, **reference_context(pack)}
     labels: set[str] = set()
     for rule in compiled.rules:
         if _beyond(rule.rule):
@@ -364,8 +380,27 @@ def reference_labels(pack: Pack, facts: Mapping[str, Any], calendar: Calendar | 
 
 def _beyond(rule: Any) -> bool:
     """Whether a rule reads a condition the durable translation has no form for (see ``skipped``)."""
-    return any(isinstance(leaf, (Happened, Reading, AppliedFor))
+    return any(isinstance(leaf, Happened)
                for cond in (rule.when, rule.require) if cond is not None for leaf in iter_leaves(cond))
+
+
+def _reading_property(reading: str) -> str:
+    return "reading__" + reading
+
+
+def _below_property(pack: str) -> str:
+    return "below__" + pack
+
+
+def reference_context(pack: Pack) -> dict[str, Any]:
+    """The slots the core evaluator reads readings and the jurisdiction from, as ``DurableBackend``
+    sets them: the pack's own answers, applied for its own jurisdiction."""
+    from ..conditions import BELOW_SLOT, READING_SLOT
+
+    context: dict[str, Any] = {READING_SLOT + spec.id: spec.answer for spec in pack.readings.values()
+                               if spec.answer is not None}
+    context[BELOW_SLOT + pack.id] = False
+    return context
 
 
 def engines_for(packs: Iterable[Pack]) -> dict[str, DurableBackend]:
