@@ -692,8 +692,11 @@ def test_parent_cycles_self_parents_and_conflicts_are_pack_errors(tmp_path: Path
     shutil.copytree(wuxing, other)
     meta = other / "pack.yaml"
     meta.write_text(meta.read_text("utf-8").replace("id: wuxing\n", "id: wuxing2\n", 1), "utf-8")
+    readings = other / "readings.yaml"  # reading ids start with the pack id
+    readings.write_text(readings.read_text("utf-8").replace("wuxing_", "wuxing2_"), "utf-8")
     for rules in (other / "rules").glob("*.yaml"):
-        rules.write_text(rules.read_text("utf-8").replace("wuxing.", "wuxing2."), "utf-8")
+        rules.write_text(rules.read_text("utf-8").replace("wuxing.", "wuxing2.").replace("reading: wuxing_", "reading: wuxing2_"),
+                         "utf-8")
     shutil.rmtree(other / "tests")
     _set_parent(other, None)
     with pytest.raises(PackError) as info:

@@ -82,7 +82,7 @@ def test_report_packs_and_calendar(report: govrules.Report, engine: govrules.Eng
     assert [p["id"] for p in data["packs"]] == ["wuxing", "huzhou"]
     for pack in data["packs"]:
         assert {"id", "version", "content_hash"} <= set(pack)
-        assert pack["version"] == "2026.1"
+        assert pack["version"] == {"wuxing": "2026.2", "huzhou": "2026.1"}[pack["id"]]
         assert pack["content_hash"].startswith("sha256:")
         assert HEX64.match(pack["content_hash"].removeprefix("sha256:"))
         loaded = next(p for p in engine.packs if p.id == pack["id"])
@@ -150,7 +150,9 @@ def test_decision_to_dict_values(report: govrules.Report) -> None:
     assert upload["kind"] == "deadline"
     assert upload["status"] == "satisfied"
     assert upload["due"] == "2026-05-11"
-    assert upload["facts"] == {"contract_signed_on": "2026-04-30", "contract_uploaded_on": "2026-05-11"}
+    # what the rule read: whether it is an O&M contract (第十五条, reading wuxing_art15_om_contracts) and the dates
+    assert upload["facts"] == {"project_type": "construction", "contract_signed_on": "2026-04-30",
+                               "contract_uploaded_on": "2026-05-11"}
     assert upload["citations"][0]["label"] == "第十五条"
     assert upload["citations"][0]["path"] == ["第十五条"]
 
