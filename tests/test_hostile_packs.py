@@ -308,6 +308,8 @@ def _apply_text_edit(raw: bytes, edit: tuple[Any, ...]) -> bytes:
         at = edit[1] % (len(raw) + 1)
         return raw[:at] + edit[2].encode("utf-8") + raw[at:]
     elif kind == "byte":
+        if not raw:  # an earlier edit truncated the file to nothing: no byte to replace
+            return raw
         at = edit[1] % len(raw)
         return raw[:at] + bytes([edit[2]]) + raw[at + 1:]
     elif kind == "truncate":
