@@ -12,9 +12,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .calendar import Calendar
-from .conditions import Compare, Compiled, Leaf, Literal, Reading, compile_condition, facts_used, iter_leaves, param_comparisons
+from .conditions import Compare, Compiled, Leaf, Literal, Reading, compile_condition, facts_used, iter_leaves
 from .model import Pack, Rule, RuleKind
-from .report import Status
 
 __all__ = ["CompiledPack", "CompiledRule", "compile_pack"]
 
@@ -32,20 +31,12 @@ class CompiledRule:
     require: Compiled | None
     exceptions: tuple[str, ...]
     facts: tuple[str, ...]  # the rule's own facts and its exceptions', reported in its decision
-    when_parameters: tuple[tuple[str, str], ...] = ()  # (local parameter, fact) compared in its condition
-    parameters: tuple[str, ...] = ()  # every local parameter it rests on once it applies
     # The decision fields that do not depend on the project, in ``report.Decision``'s layout, so
     # the evaluator builds a decision with one tuple concatenation.
     head: tuple[Any, ...] = ()
-    # Neither has exceptions nor is one: firing is just ``when``, with nothing to memoize.
-    simple: bool = False
     is_scope: bool = False
-    # Decided through the reference path only (a rule kind the fast path does not mirror, e.g.
-    # one computing a score): ``_Evaluation.fast_run`` hands it to ``decide``.
+    # Spelled out at once (a rule computing a score): ``_Evaluation.fast_run`` renders it immediately.
     eager: bool = False
-    # ``head`` followed by each plain status (no missing facts, no due date, not provisional, not
-    # overridden): a fast-path decision is this plus the evaluation that spells out its details.
-    plain: Mapping[Status, tuple[Any, ...]] = field(default_factory=lambda: MappingProxyType({}))
     # The condition leaves its decision reads, besides the scope's: its own conditions, the chain of
     # rules it qualifies, and its exceptions' (but not those the project must establish, whose
     # claims are fixed by the facts as given). Completions and "rests on" look no further.
@@ -127,13 +118,9 @@ def compile_pack(pack: Pack, calendar: Calendar, scored: frozenset[str] = frozen
             require=compile_condition(rule.require, calendar) if rule.require is not None else None,
             exceptions=tuple(exceptions.get(rule.id, ())),
             facts=facts_of(rule),
-            when_parameters=param_comparisons(rule.when),
-            parameters=rule.parameters(),
             head=_head(rule),
-            simple=not exceptions.get(rule.id) and rule.exception_to is None,
             is_scope=rule.kind is RuleKind.SCOPE,
             eager=rule.scoring is not None,
-            plain=MappingProxyType({status: _head(rule) + (status, (), None, False, None) for status in Status}),
             cone=(cone := cone_of(rule)),
             sensitive=sensitive(cone),
             claimable=tuple(e for e in exceptions.get(rule.id, ()) if by_id[e].burden == "project"),
