@@ -39,6 +39,8 @@ class PackProblem:
     path: tuple[str | int, ...] = ()
     hint: str | None = None
     code: str = "invalid"
+    message_zh: str | None = None  # the same problem in Chinese, for the people who edit packs
+    hint_zh: str | None = None
 
     def location(self) -> str:
         """``file:line:column``, leaving out what is not known."""
@@ -65,6 +67,8 @@ class PackProblem:
             "code": self.code,
             "message": self.message,
             "hint": self.hint,
+            "message_zh": self.message_zh,
+            "hint_zh": self.hint_zh,
         }
 
 
@@ -77,6 +81,8 @@ class ProjectProblem:
     value: Any = None
     hint: str | None = None
     code: str = "invalid"
+    message_zh: str | None = None  # the same problem in Chinese
+    hint_zh: str | None = None
 
     def __str__(self) -> str:
         text = f"{self.field}: {self.message}"
@@ -92,6 +98,8 @@ class ProjectProblem:
             "message": self.message,
             "value": None if self.value is None else safe_repr(self.value),
             "hint": self.hint,
+            "message_zh": self.message_zh,
+            "hint_zh": self.hint_zh,
         }
 
 
