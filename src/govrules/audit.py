@@ -268,14 +268,19 @@ def _parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
 def read_log(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, entry) for every line of the log at ``path``; ``LogError`` names a bad line."""
     path = Path(path)
+    for number, entry, problem in _lines(path):
+        if entry is None:
+            raise LogError(f"{path}:{number}: {problem}")
+        yield number, entry
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, entry or None, problem or None) for every non-blank line of a log."""
     with _open_log(path) as handle:
         for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            entry, problem = _parse_line(line)
-            if entry is None:
-                raise LogError(f"{path}:{number}: {problem}")
-            yield number, entry
+            if line.strip():
+                entry, problem = _parse_line(line)
+                yield number, entry, problem
 
 
 @dataclass(frozen=True)
@@ -445,19 +450,15 @@ def replay(engine: Engine, path: str | Path, *, salt: str | None = None) -> list
     """
     path = Path(path)
     results = []
-    with _open_log(path) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            entry, problem = _parse_line(line)
-            if entry is None:
-                results.append(ReplayResult(number, "", "bad", (problem or "not a log line",)))
-                continue
-            try:
-                results.append(replay_entry(engine, number, entry, salt=salt))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a shape not foreseen above
-                results.append(ReplayResult(number, str(entry.get("decision_id") or ""), "bad",
-                                            (f"the line cannot be replayed: {type(exc).__name__}: {exc}",)))
+    for number, entry, problem in _lines(path):
+        if entry is None:
+            results.append(ReplayResult(number, "", "bad", (problem or "not a log line",)))
+            continue
+        try:
+            results.append(replay_entry(engine, number, entry, salt=salt))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a shape not foreseen above
+            results.append(ReplayResult(number, str(entry.get("decision_id") or ""), "bad",
+                                        (f"the line cannot be replayed: {type(exc).__name__}: {exc}",)))
     return results
 
 
