@@ -13,6 +13,7 @@ import io
 import json
 import shutil
 import signal
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from optional import need
+from optional import missing, need
 
 need("fastapi", "pip install 'govrules[service]'")
 need("uvicorn", "pip install 'govrules[service]'")
@@ -425,3 +426,27 @@ def test_the_page_and_the_pack_pages_are_served(server: ServerProcess, engine: g
     assert 'id="p-art13"' in pack_page.text
     assert "wuxing.html" in server.get("/packs/index.html").text
     problem_of(server.get("/packs/nowhere.html"), 404)
+
+
+# -- from Java ---------------------------------------------------------------------------------
+
+
+def test_the_java_example_is_the_one_in_the_docs_and_gets_the_librarys_report(
+        server: ServerProcess, engine: govrules.Engine, tmp_path: Path) -> None:
+    source = REPO / "examples" / "service" / "Evaluate.java"
+    docs = (REPO / "docs" / "service.md").read_text("utf-8")
+    shown = docs.split("```java\n", 1)[1].split("```", 1)[0]
+    assert shown == source.read_text("utf-8"), "docs/service.md shows examples/service/Evaluate.java as it is"
+    java = shutil.which("java")
+    if java is None:
+        missing("no JDK (java) on PATH to run examples/service/Evaluate.java", needed=False)
+    project = tmp_path / "project.json"
+    project.write_text(json.dumps(PROJECT, ensure_ascii=False), "utf-8")
+    run = subprocess.run([java, str(source), server.url, str(project)], capture_output=True, text=True,
+                         encoding="utf-8", timeout=600, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    status, packs, body = run.stdout.split("\n", 2)
+    report = engine.evaluate(PROJECT, "wuxing", _dt.date(2026, 6, 1))
+    assert status == "200 application/json"
+    assert packs == "packs: " + ", ".join(f"{p.id} {p.version} {p.content_hash}" for p in report.packs)
+    assert body == report.to_json() + "\n"

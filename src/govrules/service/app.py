@@ -78,7 +78,8 @@ def _bad_request(problems: list[dict[str, Any]]) -> Problem:
 
 
 def project_problem(exc: ProjectError) -> Problem:
-    return Problem(422, "bad-project", "The project is invalid", "项目数据有误", str(exc).split("\n", 1)[0],
+    return Problem(422, "bad-project", "The project is invalid", "项目数据有误",
+                   f"{len(exc.problems)} bad field(s); each problem names its field",
                    problems=[p.to_dict() for p in exc.problems])
 
 
@@ -555,7 +556,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             old, new = await service.reload()
         except PackError as exc:
             raise Problem(422, "packs-do-not-load", "The packs do not load; the loaded packs stay in service",
-                          "规则包无法加载，继续使用原有规则包", str(exc).split("\n", 1)[0],
+                          "规则包无法加载，继续使用原有规则包",
+                          f"{len(exc.problems)} problem(s) in rule pack files; each names its file and line",
                           problems=[p.to_dict() for p in exc.problems],
                           extra={"generation": service.current.generation, "packs": service.current.refs}) from None
         return json_response({"generation": new.generation, "packs": new.refs, "previous": old.refs},
