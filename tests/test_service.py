@@ -424,7 +424,9 @@ def test_the_page_and_the_pack_pages_are_served(server: ServerProcess, engine: g
     pack_page = server.get("/packs/wuxing.html")
     assert pack_page.status == 200 and wuxing.document.number in pack_page.text
     assert 'id="p-art13"' in pack_page.text
-    assert "wuxing.html" in server.get("/packs/index.html").text
+    index = server.get("/packs/index.html").text
+    assert "wuxing.html" in index and 'href="coverage.html"' in index
+    assert server.get("/packs/coverage.html").status == 200
     problem_of(server.get("/packs/nowhere.html"), 404)
 
 
@@ -450,3 +452,46 @@ def test_the_java_example_is_the_one_in_the_docs_and_gets_the_librarys_report(
     assert status == "200 application/json"
     assert packs == "packs: " + ", ".join(f"{p.id} {p.version} {p.content_hash}" for p in report.packs)
     assert body == report.to_json() + "\n"
+
+
+# -- a bug in govrules -------------------------------------------------------------------------
+
+
+class _BrokenEngine(govrules.Engine):
+    """An engine whose evaluation fails as a bug would (not a user's mistake)."""
+
+    def evaluate(self, *args: Any, **kwargs: Any) -> Any:
+        raise ZeroDivisionError("a bug deep in the evaluator")
+
+
+def test_a_bug_is_a_500_problem_without_a_traceback(engine: govrules.Engine) -> None:
+    import socket
+
+    import uvicorn
+
+    from govrules.service.app import create_app
+    from govrules.service.process import Answer
+
+    app = create_app(engine=_BrokenEngine(engine.packs))
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        client = ServerProcess()
+        client.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        deadline = time.monotonic() + 120
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        answer: Answer = client.post("/v1/evaluate", {"project": PROJECT, "jurisdiction": "wuxing"})
+        body = problem_of(answer, 500)
+        assert "ZeroDivisionError" in body["detail"]
+        assert "a bug deep" not in answer.text and "File " not in answer.text and ".py" not in answer.text
+        assert client.get("/healthz").status == 200  # and the service goes on
+    finally:
+        server.should_exit = True
+        thread.join(60)
+        sock.close()

@@ -103,15 +103,17 @@ class PackSet:
         self._lock = threading.Lock()
 
     def page(self, pack_id: str) -> str | None:
-        """The literate HTML page of a pack (``govrules docs``), rendered once per generation."""
+        """The literate HTML page of a pack (``govrules docs``), or ``index`` or ``coverage``; rendered once
+        per generation (the pages run every case, so only when first asked)."""
         with self._lock:
             if self._pages is None:
                 from ..coverage import measure_engine
-                from ..pages import render_index, render_pack
+                from ..pages import render_coverage, render_index, render_pack
 
                 report = measure_engine(self.engine)
                 self._pages = {c.pack.id: render_pack(c, self.engine.vocabulary) for c in report.packs}
-                self._pages[""] = render_index(report)
+                self._pages["index"] = render_index(report)
+                self._pages["coverage"] = render_coverage(report)
         return self._pages.get(pack_id)
 
 
@@ -351,8 +353,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
+        reloads: set[asyncio.Task[None]] = set()  # held until done (the loop keeps only weak references)
+
+        def on_sighup() -> None:
+            task = loop.create_task(_reload_on_signal())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
         try:
-            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload_on_signal()))
+            loop.add_signal_handler(signal.SIGHUP, on_sighup)
         except (NotImplementedError, RuntimeError, ValueError, AttributeError):  # not the main thread, or Windows
             pass
         yield
@@ -583,9 +592,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if not name.endswith(".html"):
             raise StarletteHTTPException(404)
         stem = name.removesuffix(".html")
-        used = [find_pack(packs, stem)] if stem != "index" else list(packs.engine.packs)
+        site = stem in ("index", "coverage")
+        used = list(packs.engine.packs) if site else [find_pack(packs, stem)]
         loop = asyncio.get_running_loop()
-        text = await loop.run_in_executor(None, packs.page, "" if stem == "index" else stem)
+        text = await loop.run_in_executor(None, packs.page, stem)
         if text is None:
             raise StarletteHTTPException(404)
         return HTMLResponse(text, headers={PACKS_HEADER: header_value(used)})
