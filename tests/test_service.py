@@ -146,6 +146,9 @@ def test_batch_gives_each_projects_report_or_its_problem_in_order(server: Server
     assert problem["status"] == 422 and problem["problems"][0]["field"] == "budget_amount"
     assert {p["id"] for p in body["packs"]} == {p.id for p in engine.evaluate(PROJECT, "wuxing", _dt.date(2026, 6, 1)).packs}
     problem_of(server.post("/v1/batch", {"projects": [], "jurisdiction": "nowhere"}), 404)
+    bad_reading = problem_of(server.post("/v1/batch", {"projects": [PROJECT], "jurisdiction": "wuxing",
+                                                       "readings": {"no_such_reading": None}}), 422)
+    assert [p["field"] for p in bad_reading["problems"]] == ["readings.no_such_reading"]
 
 
 # -- looking up --------------------------------------------------------------------------------

@@ -465,8 +465,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         engine = packs.engine
         try:
             chain = engine.chain(req["jurisdiction"])
+            engine.check_readings(req["readings"])  # once for the batch, not once per project
         except UnknownJurisdiction as exc:
             raise jurisdiction_problem(exc) from None
+        except ProjectError as exc:
+            raise project_problem(exc) from None
 
         def work(cancelled: threading.Event) -> list[str]:
             items = []

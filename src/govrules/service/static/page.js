@@ -113,9 +113,11 @@ function showProblem(body) {
   document.getElementById("decisions").textContent = "";
 }
 
-async function packDetail(id) {
-  if (!state.packs[id]) state.packs[id] = getJSON(`/v1/packs/${encodeURIComponent(id)}`);
-  return state.packs[id];
+async function packDetail(ref) {
+  // by content hash: after a reload (a new version of the pack) the details are fetched again
+  const key = `${ref.id} ${ref.content_hash}`;
+  if (!state.packs[key]) state.packs[key] = getJSON(`/v1/packs/${encodeURIComponent(ref.id)}`);
+  return state.packs[key];
 }
 
 function factLabel(name) {
@@ -125,7 +127,7 @@ function factLabel(name) {
 
 async function renderReport(report) {
   const details = {};
-  for (const pack of report.packs) details[pack.id] = await packDetail(pack.id);
+  for (const pack of report.packs) details[pack.id] = await packDetail(pack);
   const summary = document.getElementById("summary");
   summary.textContent = "";
   summary.append(el("p", {},
