@@ -25,8 +25,11 @@ from govrules.report import Status  # noqa: E402
 from govrules.service.process import ServerProcess  # noqa: E402
 
 AS_OF = "2026-06-01"
-CHOICES = {"owner_unit_type": "administrative_unit", "funding_source": "fiscal", "project_type": "construction"}
-TYPED = {"budget_amount": "600万元", "name": "一网通办平台"}
+CHOICES = {"owner_unit_type": "administrative_unit", "funding_source": "fiscal", "project_type": "construction",
+           "is_key_project": "true"}
+SCORES = ("eval_cost_benefit", "eval_application_effect", "eval_collaboration_sharing",
+          "eval_security_confidentiality", "eval_innovation_service")
+TYPED = {"budget_amount": "600万元", "name": "一网通办平台", **{name: "85" for name in SCORES}}
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +100,9 @@ def test_fill_the_form_and_see_the_librarys_decisions(browser: Any, server: Serv
     assert browser.execute_script("return document.getElementById('banner').textContent") == ""
     shown = browser.execute_script(_SHOWN)
 
-    project = {**CHOICES, **TYPED}
-    report = govrules.load().evaluate(project, "wuxing", _dt.date(2026, 6, 1))
+    project = {**CHOICES, **TYPED, "is_key_project": True}
+    engine = govrules.load()
+    report = engine.evaluate(project, "wuxing", _dt.date(2026, 6, 1))
     vocab = govrules.default_vocabulary()
     expected = {s.value: [d for d in report.decisions if d.status is s] for s in Status}
     assert {s: [c["rule"] for c in cards] for s, cards in shown.items()} == {
@@ -113,9 +117,11 @@ def test_fill_the_form_and_see_the_librarys_decisions(browser: Any, server: Serv
                 assert card["due"].startswith(decision.due.isoformat()), decision.rule
             if decision.missing:
                 assert all(vocab[name].zh in card["missing"] for name in decision.missing), decision.rule
-            if decision.local_parameters:
-                assert card["parameters"], decision.rule
+            for name in decision.local_parameters:
+                parameter = next(p.parameters[name] for p in engine.packs if name in p.parameters)
+                assert f"{parameter.zh}：{parameter.display()}" in card["parameters"], decision.rule
     assert any(d.missing for ds in expected.values() for d in ds), "the project leaves some facts unknown"
+    assert any(d.local_parameters for d in report.decisions), "some decision rests on a local parameter"
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
 
     # a citation link leads to the provision on the pack's page
@@ -130,7 +136,8 @@ def test_a_bad_amount_shows_that_fields_message(browser: Any, server: ServerProc
     _fill(browser, {**TYPED, "budget_amount": "五百万"})
     _submit(browser)
     message = browser.execute_script("return document.getElementById('error-budget_amount').textContent")
-    problem = server.post("/v1/evaluate", {"project": {**CHOICES, **TYPED, "budget_amount": "五百万"},
+    problem = server.post("/v1/evaluate", {"project": {**CHOICES, **TYPED, "budget_amount": "五百万",
+                                                       "is_key_project": True},
                                            "jurisdiction": "wuxing", "as_of": AS_OF}).json()["problems"]
     assert [p["field"] for p in problem] == ["budget_amount"]
     assert problem[0]["message"] in message

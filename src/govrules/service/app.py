@@ -314,7 +314,7 @@ def _pack_detail(pack: Pack) -> dict[str, Any]:
         "rules": [{"id": r.id, "kind": r.kind.value, "title": {"zh": r.title_zh, "en": r.title_en},
                    "cites": [c.label for c in r.cites], "anchor": rule_anchor(r.id)} for r in pack.rules],
         "anchors": anchors,
-        "parameters": [p.to_dict() for p in pack.parameters.values()],
+        "parameters": [{**p.to_dict(), "display": p.display()} for p in pack.parameters.values()],
         "readings": [s.to_dict() for s in pack.readings.values()],
         "page": f"/packs/{pack.id}.html",
     }

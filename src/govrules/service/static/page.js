@@ -146,13 +146,15 @@ async function renderReport(report) {
     const section = el("section", { class: `status-group status-${status}`, "data-status": status });
     const body = status === "not_applicable" ? el("details", {}, el("summary", { text: "展开 show" })) : section;
     section.append(el("h3", {}, `${zh}（${status}）— ${group.length}`));
-    for (const d of group) body.append(renderDecision(d, details[d.pack]));
+    for (const d of group) body.append(renderDecision(d, details[d.pack], Object.values(details)));
     if (body !== section) section.append(body);
     container.append(section);
   }
 }
 
-function renderDecision(d, pack) {
+function renderDecision(d, pack, packs) {
+  // a decision may rest on a parameter or reading of another pack of the report (a score it reads)
+  const find = (kind, id) => packs.map((p) => p[kind].find((x) => x.id === id)).find(Boolean);
   const article = el("article", { class: "decision", "data-rule": d.rule });
   const ruleAnchor = pack && (pack.rules.find((r) => r.id === d.rule) || {}).anchor;
   article.append(el("h4", {}, `${d.title.zh} `,
@@ -164,16 +166,16 @@ function renderDecision(d, pack) {
   if (d.missing.length) {
     list.append(el("dt", { text: "缺少事实" }), el("dd", { class: "missing", text: d.missing.map(factLabel).join("、") }));
   }
-  if (d.local_parameters && d.local_parameters.length && pack) {
+  if (d.local_parameters && d.local_parameters.length) {
     const text = d.local_parameters.map((id) => {
-      const p = pack.parameters.find((x) => x.id === id);
-      return p ? `${p.zh}：${JSON.stringify(p.value)}（本地参数，来源：${p.source}）` : id;
+      const p = find("parameters", id);
+      return p ? `${p.zh}：${p.display}（本地参数，来源：${p.source}）` : id;
     });
     list.append(el("dt", { text: "本地参数" }), el("dd", { class: "parameters", text: text.join("；") }));
   }
-  if (d.readings && d.readings.length && pack) {
+  if (d.readings && d.readings.length) {
     const text = d.readings.map((id) => {
-      const r = pack.readings.find((x) => x.id === id);
+      const r = find("readings", id);
       if (!r) return id;
       const answer = r.answer && r.alternatives[r.answer] ? r.alternatives[r.answer].zh : "不作定论";
       return `${r.question.zh} —— 本规则包的解读：${answer}`;
