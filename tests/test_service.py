@@ -14,6 +14,7 @@ import json
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -363,8 +364,19 @@ def test_sighup_reloads_and_requests_in_flight_finish_on_their_packs(tmp_path: P
 def test_packs_that_do_not_load_stop_the_server_before_it_listens(tmp_path: Path) -> None:
     policies = _copy_policies(tmp_path)
     (policies / "wuxing" / "pack.yaml").write_text("id: [unclosed\n", "utf-8")
+    refused = ServerProcess(["--policies", str(policies)], startup=120)
     with pytest.raises(RuntimeError, match="pack.yaml"):
-        ServerProcess(["--policies", str(policies)], startup=120).start()
+        refused.start()
+    assert refused.process is not None and refused.process.returncode == 4  # the CLI's code for a bad pack
+    assert "Traceback" not in "".join(refused.stderr_lines)
+
+
+def test_serve_without_the_extra_says_how_to_install_it() -> None:
+    script = ("import sys; sys.modules['fastapi'] = None; from govrules.cli import main; "
+              "sys.exit(main(['serve', '--port', '0']))")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 2
+    assert "pip install 'govrules[service]'" in run.stderr and "Traceback" not in run.stderr
 
 
 # -- the audit log -----------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class ServerProcess:
         self.url = ""
         self.process: subprocess.Popen[str] | None = None
         self.stderr_lines: list[str] = []
+        self._stderr_thread = threading.Thread()
 
     def __enter__(self) -> ServerProcess:
         self.start()
@@ -63,7 +64,8 @@ class ServerProcess:
                                         encoding="utf-8", env=self.env, cwd=self.cwd)
         lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, args=(self.process.stdout, lines), daemon=True).start()
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_thread.start()
         deadline = time.monotonic() + self.startup
         first = ""
         while time.monotonic() < deadline and self.process.poll() is None:
@@ -96,14 +98,17 @@ class ServerProcess:
             self.stderr_lines.append(line)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        """Stop the process (SIGTERM, then SIGKILL) and collect the rest of its standard error."""
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=30)
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        self._stderr_thread.join(timeout=30)
 
     def signal(self, number: int) -> None:
         assert self.process is not None
