@@ -192,6 +192,9 @@ def test_facts_are_the_vocabulary_with_chinese_and_english_labels(server: Server
     owner = next(f for f in facts if f["name"] == "owner_unit_type")
     assert owner["zh"] == "建设单位类型" and owner["type"] == "enum"
     assert {"value": "administrative_unit", "zh": "行政单位"} in owner["values"]
+    from govrules.projects import project_json_schema
+
+    assert server.get("/v1/schemas/project").json() == project_json_schema(engine.vocabulary)
 
 
 def test_every_response_names_the_packs(server: ServerProcess, engine: govrules.Engine) -> None:

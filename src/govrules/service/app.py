@@ -138,6 +138,7 @@ class Service:
             self.log = DecisionLog(settings.log, mask=settings.mask,
                                    salt=os.environ.get("GOVRULES_MASK_SALT") or None)
             self.log.check_writable()
+            self.log._check_mask(self.current.engine)  # a --mask naming no field is refused at start, as in the CLI
         self.executor = ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2)),
                                            thread_name_prefix="govrules-eval")
         self._reload_lock = asyncio.Lock()
@@ -538,7 +539,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         vocab = service.current.engine.vocabulary
         return json_response({"facts": [_fact(f) for f in vocab.values()]})
 
-    @app.get("/v1/schemas/project", tags=["look up"], summary="The JSON Schema of a project", response_class=Response)
+    @app.get("/v1/schemas/project", tags=["look up"], summary="The JSON Schema of a project", response_class=Response,
+             openapi_extra=_openapi.response("JsonSchema"))
     async def project_schema() -> Response:
         return json_response(project_json_schema(service.current.engine.vocabulary))
 

@@ -138,6 +138,8 @@ def _envelopes() -> dict[str, Any]:
             "values": {"type": "array", "items": {"type": "object", "properties": {
                 "value": {"type": "string"}, "zh": {"type": "string"}}}},
             "minimum": {"type": ["string", "null"]}, "maximum": {"type": ["string", "null"]}}}}}},
+        "JsonSchema": {"type": "object", "description": "a JSON Schema (draft 2020-12): the project schema above, "
+                       "as a document of its own for form builders and validators"},
         "Health": {"type": "object", "properties": {
             "status": {"const": "ok"}, "version": {"type": "string"}, "generation": {"type": "integer"},
             "loaded_at": {"type": "string"}, "packs": {"type": "array", "items": _PACK_REF}}},
