@@ -88,6 +88,25 @@ return groups;
 """
 
 
+_AS_FORMAT_2 = """
+const done = arguments[arguments.length - 1];
+const report = structuredClone(state.report);
+report.provisions = [];
+const index = new Map();
+for (const d of report.decisions) {
+  d.citations = d.citations.map((c) => {
+    const key = c.document + "|" + c.path.join("/");
+    if (!index.has(key)) { index.set(key, report.provisions.length); report.provisions.push(c); }
+    return index.get(key);
+  });
+  for (const key of ["missing", "due", "exception_to", "overridden_by"]) {
+    if (d[key] === null || (Array.isArray(d[key]) && !d[key].length)) delete d[key];
+  }
+}
+renderReport(report).then(() => done(true));
+"""
+
+
 def test_fill_the_form_and_see_the_librarys_decisions(browser: Any, server: ServerProcess) -> None:  # noqa: F811
     _open_form(browser, server.url)
     label = browser.execute_script("return document.querySelector('label[for=fact-budget_amount]').textContent")
@@ -123,6 +142,11 @@ def test_fill_the_form_and_see_the_librarys_decisions(browser: Any, server: Serv
     assert any(d.missing for ds in expected.values() for d in ds), "the project leaves some facts unknown"
     assert any(d.local_parameters for d in report.decisions), "some decision rests on a local parameter"
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+    # the same report in the layout of report format 2 (each provision once, cited by index; empty
+    # keys left out) is shown the same: the page takes the report as the library writes it
+    browser.execute_async_script(_AS_FORMAT_2)
+    assert browser.execute_script(_SHOWN) == shown
 
     # a citation link leads to the provision on the pack's page
     link = next(c["links"][0] for cards in shown.values() for c in cards if c["links"])

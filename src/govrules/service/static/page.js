@@ -9,7 +9,7 @@ const STATUSES = [
   ["satisfied", "满足"], ["unknown", "无法判断"], ["not_applicable", "不适用"],
 ];
 
-const state = { facts: [], byName: {}, packs: {} };
+const state = { facts: [], byName: {}, packs: {}, report: null };
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -146,13 +146,17 @@ async function renderReport(report) {
     const section = el("section", { class: `status-group status-${status}`, "data-status": status });
     const body = status === "not_applicable" ? el("details", {}, el("summary", { text: "展开 show" })) : section;
     section.append(el("h3", {}, `${zh}（${status}）— ${group.length}`));
-    for (const d of group) body.append(renderDecision(d, details[d.pack], Object.values(details)));
+    for (const d of group) body.append(renderDecision(d, details[d.pack], Object.values(details), report));
     if (body !== section) section.append(body);
     container.append(section);
   }
 }
 
-function renderDecision(d, pack, packs) {
+function renderDecision(d, pack, packs, report) {
+  // Report format 1 quotes each citation in the decision; format 2 writes each provision once, in
+  // report.provisions, and the decision cites it by index. Keys with nothing to say may be absent.
+  const citations = d.citations.map((c) => (typeof c === "number" ? report.provisions[c] : c));
+  const missing = d.missing || [];
   // a decision may rest on a parameter or reading of another pack of the report (a score it reads)
   const find = (kind, id) => packs.map((p) => p[kind].find((x) => x.id === id)).find(Boolean);
   const article = el("article", { class: "decision", "data-rule": d.rule });
@@ -163,8 +167,8 @@ function renderDecision(d, pack, packs) {
   const list = el("dl");
   if (d.due) list.append(el("dt", { text: "截止" }), el("dd", { class: "due" }, d.due + (d.provisional ? "（暂定）" : "")));
   list.append(el("dt", { text: "说明" }), el("dd", { class: "explanation", text: d.explanation.zh }));
-  if (d.missing.length) {
-    list.append(el("dt", { text: "缺少事实" }), el("dd", { class: "missing", text: d.missing.map(factLabel).join("、") }));
+  if (missing.length) {
+    list.append(el("dt", { text: "缺少事实" }), el("dd", { class: "missing", text: missing.map(factLabel).join("、") }));
   }
   if (d.local_parameters && d.local_parameters.length) {
     const text = d.local_parameters.map((id) => {
@@ -183,7 +187,7 @@ function renderDecision(d, pack, packs) {
     list.append(el("dt", { text: "解读" }), el("dd", { class: "readings", text: text.join("；") }));
   }
   article.append(list);
-  for (const c of d.citations) {
+  for (const c of citations) {
     const anchor = pack && pack.anchors[c.label];
     const href = `/packs/${encodeURIComponent(d.pack)}.html${anchor ? `#${anchor}` : ""}`;
     article.append(el("div", { class: "citation" }, el("a", { href }, `${c.document} ${c.label}`)),
@@ -207,6 +211,7 @@ async function evaluate(event) {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request),
     });
     const body = await response.json();
+    state.report = response.ok ? body : null;
     if (response.ok) await renderReport(body);
     else showProblem(body);
   } catch (error) {
