@@ -30,6 +30,8 @@ need("fastapi", "pip install 'govrules[service]'")
 need("uvicorn", "pip install 'govrules[service]'")
 
 import jsonschema  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 import govrules  # noqa: E402
 from govrules.audit import read_log  # noqa: E402
@@ -513,3 +515,43 @@ def test_a_bug_is_a_500_problem_without_a_traceback(engine: govrules.Engine) -> 
         server.should_exit = True
         thread.join(60)
         sock.close()
+
+
+# -- any JSON at all ---------------------------------------------------------------------------
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+                     | st.floats(allow_nan=False, allow_infinity=False),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=12)
+
+
+@st.composite
+def _requests(draw: st.DrawFn) -> Any:
+    names = sorted(govrules.default_vocabulary())
+    project = draw(st.dictionaries(st.sampled_from(names) | st.text(max_size=8), _JSON, max_size=5))
+    request: dict[str, Any] = {"project": project,
+                               "jurisdiction": draw(st.sampled_from(["wuxing", "huzhou", "nowhere"]) | st.text(max_size=6))}
+    if draw(st.booleans()):
+        request["as_of"] = draw(st.dates().map(str) | _JSON)
+    if draw(st.booleans()):
+        request[draw(st.text(max_size=8))] = draw(_JSON)
+    return draw(st.just(request) | _JSON)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(request=_requests())
+def test_any_json_gets_the_librarys_report_or_a_problem(server: ServerProcess, engine: govrules.Engine,
+                                                         request: Any) -> None:
+    text = json.dumps(request, ensure_ascii=False)
+    answer = server.post("/v1/evaluate", text)
+    assert answer.status in (200, 404, 422), answer
+    if answer.status != 200:
+        problem_of(answer, answer.status)
+        return
+    data = json.loads(text, parse_float=Decimal)
+    as_of = _dt.date.fromisoformat(data["as_of"]) if data.get("as_of") is not None else None
+    if as_of is None:  # the server's today; the test's may have turned since, so compare all but the date
+        assert json.loads(answer.text)["jurisdiction"] == data["jurisdiction"]
+        return
+    assert answer.text == engine.evaluate(data["project"], data["jurisdiction"], as_of).to_json()
