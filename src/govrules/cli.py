@@ -133,6 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     _replace_holidays(test)
     _tool_parsers(sub)
     _add_batch_parser(sub)
+    _add_serve_parser(sub)
     return parser
 
 
@@ -669,7 +670,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
     except SystemExit as exc:  # argparse: --help, --version (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     commands = {"evaluate": _cmd_evaluate, "lint": _cmd_lint, "test": _cmd_test, "facts": _cmd_facts,
-                "replay": _cmd_replay, "compare": _cmd_compare, "batch": _cmd_batch, "readings": _cmd_readings}
+                "replay": _cmd_replay, "compare": _cmd_compare, "batch": _cmd_batch, "readings": _cmd_readings,
+                "serve": _cmd_serve}
     commands.update(_TOOL_COMMANDS)
     try:
         return commands[args.command](args, out)
@@ -778,6 +780,49 @@ def _cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
     if summary.bad_rows:
         return EXIT_PROJECT
     return EXIT_FINDINGS if findings else EXIT_OK
+
+
+def _add_serve_parser(sub: Any) -> None:
+    from .service.settings import Limits
+
+    limits = Limits()
+    serve = sub.add_parser("serve", help="serve the HTTP API and the project page (needs govrules[service])")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free port)")
+    serve.add_argument("--log", type=Path, default=None, metavar="FILE",
+                       help="append each evaluation to an audit log, as evaluate --log does")
+    serve.add_argument("--mask", action="append", default=[], metavar="FIELD", help="with --log: as evaluate --mask")
+    serve.add_argument("--max-body-bytes", type=_positive, default=limits.max_body_bytes,
+                       help=f"request body limit in bytes (default {limits.max_body_bytes})")
+    serve.add_argument("--max-batch", type=_positive, default=limits.max_batch,
+                       help=f"projects per POST /v1/batch (default {limits.max_batch})")
+    serve.add_argument("--timeout", type=_seconds, default=limits.timeout_seconds, metavar="SECONDS",
+                       help=f"time limit per request (default {limits.timeout_seconds:g})")
+    _common(serve)
+
+
+def _cmd_serve(args: argparse.Namespace, out: TextIO) -> int:
+    """Serve until stopped (docs/service.md). Needs the extra ``service``."""
+    try:
+        from .service.run import serve
+        from .service.settings import Limits
+    except ImportError:
+        raise GovrulesError("govrules serve needs FastAPI and uvicorn: pip install 'govrules[service]'") from None
+    if args.mask and args.log is None:
+        raise LogError("--mask only applies to --log")
+    limits = Limits(max_body_bytes=args.max_body_bytes, max_batch=args.max_batch, timeout_seconds=args.timeout)
+    return serve(host=args.host, port=args.port, policies=args.policies, log=args.log, mask=tuple(args.mask),
+                 holidays=tuple(args.holidays), replace_holidays=args.replace_holidays, limits=limits, out=out)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
 
 
 class _LedgerError(GovrulesError):
