@@ -43,7 +43,7 @@ HELP_ZH: dict[str, str] = {
     "as_of": "评估日期 YYYY-MM-DD（默认：中国标准时间 UTC+8 的今天）",
     "format": "输出格式",
     "facts.format": "输出格式；schema：项目文件的 JSON Schema",
-    "compare.lang": "对照表的语言",
+    "compare.lang": "输出的语言",
     "all": "同时列出不适用的规则",
     "policies": "规则包目录（默认：随附的规则包）",
     "holidays": "内置数据未覆盖年份的节假日安排文件（已覆盖的年份须加 --replace-holidays）",
@@ -70,6 +70,9 @@ HELP_ZH: dict[str, str] = {
     "columns": "另外按规则写出：截止日期（due）、缺少的事实（missing）、所依据的本地参数（parameters）或解读"
                "（readings）、项目未主张的例外（unclaimed）、不影响结果的缺失事实（not_needed）；可重复",
 }
+
+#: The English of arguments the CLI gives no help of its own.
+_EN_DEFAULT = {"format": "output format", "lang": "the language of the output"}
 
 _DESCRIPTION_ZH = "按规则包评估政府信息化项目；每个决定都引用所依据的条款。"
 
@@ -112,5 +115,5 @@ def bilingual(parser: argparse.ArgumentParser, command: str = "") -> argparse.Ar
             continue
         zh = HELP_ZH.get(f"{command}.{action.dest}") or HELP_ZH.get(action.dest)
         if action.help is not argparse.SUPPRESS:
-            action.help = _both(zh, action.help or ("output format" if action.dest == "format" else None))
+            action.help = _both(zh, action.help or _EN_DEFAULT.get(action.dest))
     return parser
