@@ -95,7 +95,7 @@ def test_full_width_comma_in_a_flow_list(tmp_path: Path) -> None:
     assert (problem.code, problem.line) == ("ime-comma", line)
     text_line = (pack / CONSTRUCTION).read_text(encoding="utf-8").splitlines()[line - 1]
     assert text_line[problem.column - 1] == "，"
-    assert problem.message_zh.startswith("方括号列表中的全角逗号“，”")
+    assert problem.message_zh.startswith("方括号列表中的全角逗号“，”或顿号“、”")
     assert "半角逗号“,”" in problem.message_zh
 
 

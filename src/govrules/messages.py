@@ -25,6 +25,7 @@ __all__ = [
     "ime_mistakes",
     "ime_scalar_mistake",
     "render_pack_problem",
+    "project_problem_text",
     "render_project_problem",
     "translate",
     "translate_usage",
@@ -46,19 +47,19 @@ _IME: dict[str, tuple[str, str, str, str]] = {
     ),
     "ime-space": (
         "full-width space (U+3000) where YAML needs an ASCII space",
-        "delete it and type ordinary spaces (switch the input method to half-width)",
+        "delete it and type an ordinary space, with the input method switched to half-width",
         "全角空格“　”应为半角空格",
-        "删除全角空格，改用半角空格（输入法切换到半角）",
+        "删除全角空格，把输入法切换到半角后再输入空格",
     ),
     "ime-comma": (
-        "full-width comma '，' (or '、') between the items of a [ ] list",
+        "full-width comma '，' or '、' between the items of a [ ] list",
         "separate the items with an ASCII comma ',' followed by a space",
-        "方括号列表中的全角逗号“，”（或顿号“、”）应为半角逗号“,”",
+        "方括号列表中的全角逗号“，”或顿号“、”应为半角逗号“,”",
         "列表各项之间用英文半角逗号“,”分隔，逗号后留一个空格",
     ),
     "ime-quote": (
         "curly quotes “” where YAML needs ASCII quotes",
-        "quote the text with ASCII \"…\" (or leave the quotes out)",
+        "quote the text with ASCII \"…\", or leave the quotes out",
         "中文引号“”应为半角引号\"\"",
         "用英文半角双引号\"…\"括起文字，或去掉引号",
     ),
@@ -529,3 +530,10 @@ def render_project_problem(problem: object, lang: str = "both") -> list[str]:
         where_zh = where_zh if p.field.startswith("(line ") else f"{p.field}（{where_zh}）"
         lines[0] = where_zh + lines[0][len(p.where()):]
     return lines
+
+
+def project_problem_text(problem: object) -> str:
+    """A project problem on one line, Chinese first: ``field: 中文（提示） / English (hint)`` (a ledger's
+    error column, where one row's problems share one cell)."""
+    zh, en = render_project_problem(problem, "both")
+    return f"{zh} / {en[len(problem.where()) + 2:]}"  # type: ignore[attr-defined]
