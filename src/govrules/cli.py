@@ -271,9 +271,9 @@ def _print_error(exc: GovrulesError, fmt: str, err: TextIO, lang: str = "both") 
     if fmt == "json":
         print(json.dumps({"error": kind, "message": message}, ensure_ascii=False), file=err)
     else:
-        zh = translate_usage(message)
-        print(_head(f"错误：{zh}" if zh else "错误", f"error: {message}", lang) if zh or lang != "zh"
-              else f"错误：{message}", file=err)
+        usage_zh = translate_usage(message)
+        print(_head(f"错误：{usage_zh}" if usage_zh else "错误", f"error: {message}", lang)
+              if usage_zh or lang != "zh" else f"错误：{message}", file=err)
     return code
 
 
