@@ -357,3 +357,36 @@ def test_help_output_is_bilingual() -> None:
     assert "检查规则包，逐一报告每个载入问题及其位置 / report every load-time problem" in out
     code, out, _ = run("--help")
     assert "按规则包评估政府信息化项目" in out and "Evaluate government IT projects" in out
+
+
+def test_every_bad_pack_problem_has_chinese_of_its_own() -> None:
+    # The catalogue of broken packs (tests/data/bad_packs): each problem gets a Chinese message from
+    # its own wording, not only its code's description, and a Chinese hint whenever it has a hint.
+    from govrules.loading import load_packs
+    from govrules.messages import CODE_ZH
+
+    seen = 0
+    for directory in sorted((ROOT / "tests" / "data" / "bad_packs").iterdir()):
+        if not directory.is_dir():
+            continue
+        with pytest.raises(PackError) as info:
+            load_packs([directory])
+        for p in info.value.problems:
+            seen += 1
+            assert CJK.search(p.message_zh or ""), (directory.name, p.message)
+            assert p.message_zh != CODE_ZH.get(p.code), (directory.name, p.message)
+            assert p.hint is None or CJK.search(p.hint_zh or ""), (directory.name, p.hint)
+    assert seen >= 25
+
+
+@pytest.mark.parametrize(("message", "hint", "zh", "zh_hint"), [
+    ("a 'fact' condition does not take 'x'", "write exactly one of: {all: […]}, {any: […]}",
+     "“fact” 条件不接受键 “x”", "只写其中一种形式：{all: […]}、{any: […]}、{not: …}、{fact, op, value}、{fact, is}、{fact, in} 等"),
+    ("only deadline rules have a deadline (this one is 'obligation')", None,
+     "只有期限规则才有 deadline（本规则是 “obligation”）", None),
+    ("the weights add up to 99, not 100", "weights are percentages of the total score",
+     "权重合计为 99，而不是 100", "权重是总分的百分比"),
+])
+def test_condition_and_rule_messages_in_chinese(message: str, hint: str | None, zh: str, zh_hint: str | None) -> None:
+    p = PackProblem(file="r.yaml", message=message, hint=hint)
+    assert (p.message_zh, p.hint_zh) == (zh, zh_hint)

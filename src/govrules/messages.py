@@ -372,6 +372,94 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in
     (rf"^case name {_Q} is already used \(line (?P<line>\d+)\)", "用例名称 {q} 已在第 {line} 行使用"),
     (r"^a case needs as_of", "用例需要 as_of（评估日期），写在用例中或文件开头"),
     (r"^the (case )?file is a symlink leading outside the pack directory", "文件是指向规则包目录之外的符号链接（或链接已失效）"),
+    # conditions
+    (r"^a condition with only 'fact' needs op/value, is, in, known or happened$",
+     "只写了 fact 的条件还需要 op/value、is、in、known 或 happened"),
+    (r"^a condition must be a mapping such as", "条件应写成映射，如 {fact: …, is: …} 或 {all: […]}"),
+    (r"^needs a non-empty list of conditions$", "需要一个非空的条件列表"),
+    (r"^a (?P<s>'[^']*') condition does not take (?P<x>.+) and needs (?P<n>.+)$", "{s} 条件不接受键 {x}，且缺少键 {n}"),
+    (r"^a (?P<s>'[^']*') condition does not take (?P<x>.+)$", "{s} 条件不接受键 {x}"),
+    (r"^a (?P<s>'[^']*') condition needs (?P<n>.+)$", "{s} 条件缺少键 {n}"),
+    (r"^local parameter (?P<p>\S+) is a (?P<t>\w+), but (?P<f>\w+) is a (?P<u>\w+)$",
+     "本地参数 {p} 是 {t}，而 {f} 是 {u}，不能比较"),
+    (r"^local parameter (?P<p>\S+) is a (?P<t>\w+), but a (?P<u>\w+) is needed here$",
+     "本地参数 {p} 是 {t}，此处需要 {u}"),
+    (r"^(?P<op>'[^']*') compares sizes, but (?P<f>\w+) is a (?P<t>\w+)$", "{op} 比较大小，但 {f} 是 {t} 类型"),
+    (r"^a period is one of (?P<k>.+) with N a whole number of at least 1$", "期限写作 {k} 之一，N 为不小于 1 的整数"),
+    (r"^(?P<f>\w+) is a (?P<t>\w+): compare it with op/value$", "{f} 是 {t} 类型：请用 op/value 比较"),
+    (r"^'in' needs a non-empty list of values$", "in 需要一个非空的取值列表"),
+    (r"^'in' needs a non-empty list of answers$", "in 需要一个非空的答案列表"),
+    (r"^'in' lists values of an enum or text fact, not a (?P<t>\w+)$", "in 只用于枚举或文本事实，不能用于 {t}"),
+    (r"^happened is true or false$", "happened 应为 true 或 false"),
+    (r"^known is true or false$", "known 应为 true 或 false"),
+    (r"^(?P<f>\w+) does not record an act", "{f} 不记录行为的日期；happened 只用于记录行为的日期事实"),
+    (r"^a reading condition is", "解读条件写作 {reading: ID, is: ANSWER} 或 {reading: ID, in: [ANSWER, …]}"),
+    (r"^a jurisdiction condition is", "辖区条件写作 {jurisdiction: below} 或 {jurisdiction: own}"),
+    (r"^a fact operand is", "事实操作数写作 {fact: NAME}，可加 times 或 plus"),
+    (r"^cannot compare (?P<a>\w+) \((?P<t>\w+)\) with (?P<b>\w+) \((?P<u>\w+)\)$", "{a}（{t}）不能与 {b}（{u}）比较"),
+    (r"^(?P<v>.+) is not a valid (?P<t>\w+) for (?P<f>\w+): (?P<e>.+)$", "{v} 不是 {f} 的有效 {t} 值（{e}）"),
+    (r"^(?P<v>.+) is not an alternative of reading (?P<r>\S+)$", "{v} 不是解读 {r} 的选项"),
+    (r"^(?P<v>.+) is not an alternative of (?P<r>\S+)$", "{v} 不是解读 {r} 的选项"),
+    (r"^times scales an amount or number by a ratio$", "times 只能按比例缩放金额或数字"),
+    (r"^times must be a non-negative number such as 0\.1$", "times 应为非负数，如 0.1"),
+    (r"^plus adds a duration to a date$", "plus 只能给日期加上一段期限"),
+    # rule kinds and rules
+    (r"^a scope rule says whether it includes or excludes", "适用范围规则须写明纳入或排除：effect: include | exclude"),
+    (r"^only scope rules have an effect$", "只有适用范围规则（scope）才有 effect"),
+    (r"^a deadline rule needs deadline", "期限规则须写 deadline: {from, within, done}"),
+    (r"^only deadline rules have a deadline \(this one is (?P<k>'[^']*')\)$", "只有期限规则才有 deadline（本规则是 {k}）"),
+    (r"^a (?P<k>\w+) rule states when it applies, not a requirement; use when$",
+     "{k} 规则只写适用条件，不写要求：请用 when"),
+    (r"^a scoring rule needs scoring", "评分规则须写 scoring: {dimensions, total, grade, bands}"),
+    (r"^only scoring rules have scoring \(this one is (?P<k>'[^']*')\)$", "只有评分规则才有 scoring（本规则是 {k}）"),
+    (r"^only an exception \(a rule with exception_to\) has (?P<k>\w+)$", "只有例外规则（写了 exception_to）才有 {k}"),
+    (r"^lifts: when_met lifts the base rule", "lifts: when_met 须配合 require 使用"),
+    (r"^rule id (?P<q>'[^']*') must start with (?P<p>.+)$", "规则编号 {q} 须以 {p} 开头"),
+    (r"^rule id (?P<q>'[^']*') is already used", "规则编号 {q} 已被使用"),
+    (r"^exception_to names unknown rule (?P<q>'[^']*')$", "exception_to 指向不存在的规则 {q}"),
+    (r"^exceptions form a cycle: (?P<c>.+)$", "例外关系形成循环：{c}"),
+    (r"^this rule is an exception (?P<n>\d+) levels deep; the limit is (?P<m>\d+)$", "本规则的例外嵌套 {n} 层，上限 {m} 层"),
+    (r"^reason is only for provisions marked evaluable: false$", "只有标为 evaluable: false 的条款才写 reason"),
+    (r"^lead_in marks the own text of a provision with sub-items; this one has no text$",
+     "lead_in 标记有下级条款的条文自身的文字；此条没有 text"),
+    (r"^a provision with no sub-items needs its text$", "没有下级条款的条款须有 text（条文原文）"),
+    (r"^lead_in is for a provision with sub-items", "lead_in 只用于有下级条款的条款（引出下级各项）"),
+    (r"^the provision is nested (?P<n>\d+) levels deep; the limit is (?P<m>\d+)", "条款嵌套 {n} 层，上限 {m} 层"),
+    (r"^a dimension score is a number; (?P<f>\w+) is a (?P<t>\w+)$", "评分维度应为数字事实；{f} 是 {t}"),
+    (r"^the weights add up to (?P<n>\S+), not 100$", "权重合计为 {n}，而不是 100"),
+    (r"^a dimension is listed twice$", "评分维度重复列出"),
+    (r"^total must name a number fact, not (?P<q>.+)$", "total 须是数字事实，而不是 {q}"),
+    (r"^grade must name an enum fact, not (?P<q>.+)$", "grade 须是枚举事实，而不是 {q}"),
+    (r"^grade (?P<g>'[^']*') of (?P<b>\S+) is not a value of (?P<f>\w+)$", "{b} 中的等级 {g} 不是 {f} 的可选值"),
+    (r"^(?P<f>\w+) is of type (?P<t>\w+), but a deadline counts from and to dates$", "{f} 是 {t} 类型，而期限须从日期起算、到日期为止"),
+    (r"^local parameter (?P<q>'[^']*') is declared twice$", "本地参数 {q} 重复声明"),
+    (r"^reading id (?P<q>'[^']*') must start with the pack id", "解读编号 {q} 须以规则包编号开头"),
+    (r"^reading id (?P<q>'[^']*') is used twice$", "解读编号 {q} 重复"),
+    (r"^answer (?P<q>'[^']*') is not one of its alternatives$", "答案 {q} 不是该解读的选项"),
+    (r"^jurisdiction (?P<j>'[^']*') names itself as its parent$", "辖区 {j} 把自己列为上级"),
+    (r"^jurisdiction (?P<j>'[^']*') has parent (?P<a>\S+) here but (?P<b>\S+) in (?P<f>.+)$",
+     "辖区 {j} 在此的上级是 {a}，在 {f} 中却是 {b}"),
+    (r"^jurisdiction parents form a cycle: (?P<c>.+)$", "上级辖区形成循环：{c}"),
+    (r"^a mapping key must be plain text$", "映射的键必须是纯文本"),
+    (r"^… and (?P<n>\d+) more anchors or aliases from here on$", "……此后还有 {n} 处锚点或别名"),
+    # cases
+    (r"^no expected rule of this case cites (?P<p>.+)$", "本用例预期的规则都不引用 {p}"),
+    (r"^an expectation checks at least one of (?P<k>.+)$", "每条预期至少检查 {k} 之一"),
+    (r"^pack_in_force tests the provision pack\.yaml cites", "pack_in_force 只用于 pack.yaml 中施行日期所引用的条款"),
+    (r"^no loaded pack in (?P<d>.+)$", "{d} 中没有已载入的规则包"),
+    # holiday files
+    (r"^a holiday file must be a mapping", "节假日文件应为含 year、source、holidays、workdays 的映射"),
+    (r"^(?P<k>\w+) must be a list of dates \(YYYY-MM-DD\)$", "{k} 应为日期列表（YYYY-MM-DD）"),
+    (r"^the holiday file could not be read$", "无法读取节假日文件"),
+    (rf"^missing key {_Q}$", "缺少键 {q}"),
+    (r"^year must be a whole number such as 2027, got (?P<v>.+)$", "year 应为整数年份，如 2027，实际是 {v}"),
+    (r"^source must be text naming the official notice$", "source 应为官方通知的名称"),
+    (r"^(?P<d>\S+) is listed both as a holiday", "{d} 既列为节假日又列为调休工作日"),
+    (r"^(?P<d>\S+) is a (?P<w>\w+), not a weekend day$", "{d} 是工作日（{w}），不是周末"),
+    (r"^(?P<d>\S+) is not in the year (?P<y>\d+)$", "{d} 不在 {y} 年内"),
+    (r"^(?P<d>\S+) is listed twice in (?P<k>\w+)", "{d} 在 {k} 中列了两次"),
+    (r"^the year (?P<y>\d+) already has the official schedule built in", "{y} 年已内置官方节假日安排，此文件会替换它"),
+    (r"^a second holiday file for the year (?P<y>\d+)", "{y} 年的第二个节假日文件"),
     # projects
     (r"^is not a fact govrules knows$", "不是 govrules 认识的事实"),
     (r"^expected (?P<t>\w+), got (?P<g>\w+) (?P<v>.+)$", "应为 {t} 类型，实际是 {g} {v}"),
@@ -447,6 +535,29 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in [
     (r"^write its content, or delete the file$", "写入内容，或删除该文件"),
     (r"^check the file is YAML$", "确认文件是 YAML 格式"),
     (r"^give the file's path", "请给出文件路径"),
+    (r"^write exactly one of: ", "只写其中一种形式：{all: […]}、{any: […]}、{not: …}、{fact, op, value}、{fact, is}、{fact, in} 等"),
+    (r"^use 'is' or 'in' for yes/no and listed values$", "是否类和列举值请用 is 或 in"),
+    (r"^write (?P<k>\w+): \[\] for none$", "没有则写 {k}: []"),
+    (r"^a day is either a rest day or a 调休 working day", "一天要么是休息日，要么是调休工作日；从其中一个列表删除"),
+    (r"^调休 days are weekend days", "调休工作日都是周末；周一至周五本来就是工作日"),
+    (r"^a holiday file holds one year's days", "一个节假日文件只含一年的日期；其他年份放在各自的文件中"),
+    (r"^remove the repeated date$", "删除重复的日期"),
+    (r"^leave the file out, or pass --replace-holidays", "不用此文件，或加 --replace-holidays 以替换内置安排"),
+    (r"^give one file per year$", "每年只给一个文件"),
+    (r"^a case tests the provision it names", "用例测试它所写的条款：预期一条引用该条款的规则"),
+    (r"^name that provision in this case, or expect decisions instead$", "在本用例中写那一条款，或改为预期决定"),
+    (r"^no measure nests provisions this deep", "没有办法的条款嵌套这么深（条/款/项/目共四层）"),
+    (r"^rule ids are unique across packs", "规则编号以规则包编号开头，各包之间不会重复"),
+    (r"^name the jurisdiction above this one, or leave parent out$", "写上一级辖区，或不写 parent"),
+    (r"^every pack of one jurisdiction names the same parent$", "同一辖区的各规则包须写同一个上级"),
+    (r"^a jurisdiction cannot be, directly or through others, its own parent$", "辖区不能直接或间接成为自己的上级"),
+    (r"^an exception must not, directly or through others, be an exception to itself$", "例外不能直接或间接成为自己的例外"),
+    (r"^no measure nests exceptions this deep", "没有办法的例外嵌套这么深；改为更上层规则的例外"),
+    (r"^remove evaluable: false from the registry entry, or cite another provision$",
+     "从登记表中删去 evaluable: false，或引用其他条款"),
+    (r"^weights are percentages of the total score$", "权重是总分的百分比"),
+    (r"^see docs/pack-format\.md$", "见 docs/pack-format.md"),
+    (r"^quote the key if it looks like a boolean", "键像布尔值（\"Y\"、\"on\"）时加引号；键不能是列表、映射或带标签的值"),
 ]]
 
 
@@ -482,15 +593,12 @@ def _translated(text: str, table: Iterable[tuple[re.Pattern[str], str]]) -> str 
         match = pattern.search(text)
         if match:
             groups = {k: _quoted(v) for k, v in match.groupdict().items() if v is not None}
-            return zh.format_map(_Keep(groups)) if "{" in zh else zh
+            # Only {name} is a slot: {working_days: 5} and {all: […]} are YAML, written as they are.
+            return _SLOT.sub(lambda slot: groups.get(slot.group(1), slot.group(0)), zh)
     return None
 
 
-class _Keep(dict):  # type: ignore[type-arg]
-    """Formatting leaves a ``{name}`` it has no value for as it is (``{working_days: 5}``)."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+_SLOT = re.compile(r"\{(\w+)\}")
 
 
 def _quoted(value: str) -> str:
