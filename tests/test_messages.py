@@ -390,3 +390,14 @@ def test_every_bad_pack_problem_has_chinese_of_its_own() -> None:
 def test_condition_and_rule_messages_in_chinese(message: str, hint: str | None, zh: str, zh_hint: str | None) -> None:
     p = PackProblem(file="r.yaml", message=message, hint=hint)
     assert (p.message_zh, p.hint_zh) == (zh, zh_hint)
+
+
+def test_an_unclosed_quote_in_a_project_is_reported_where_it_opens_with_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text('id: x\nname: "unclosed\ntotal_investment: 5\nproject_type: operations\n', encoding="utf-8")
+    with pytest.raises(ProjectError) as info:
+        read_project(path)
+    located = [(p.field, p.code, p.line, p.column) for p in info.value.problems]
+    assert located == [("name", "syntax", 2, 7), ("project_type", "literal_error", None, None)]
+    assert info.value.problems[0].message_zh == "YAML 语法错误：到文件末尾仍未闭合"
+    assert info.value.problems[0].hint_zh == "此处开始的引号没有对应的结束引号"

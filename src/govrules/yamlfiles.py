@@ -397,6 +397,8 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
+            if exc.context_mark is not None and exc.problem == "found unexpected end of stream":
+                mark = exc.context_mark  # where the unclosed quote or bracket opens, not the file's end
             typed = _ime_before(text, file, mark.line + 1 if mark else None)
             if typed:  # the parser stops lines later; the input-method character is the cause (issue 15)
                 raise YamlReadError(typed) from None
