@@ -349,12 +349,18 @@ def test_every_help_text_is_chinese_then_english() -> None:
     assert missing == []
 
 
-def test_help_output_is_bilingual() -> None:
+def test_help_output_is_bilingual(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
     code, out, _ = run("lint", "--help")
     assert code == 0
     assert out.startswith("用法 usage: govrules lint")
     assert "选项 options:" in out
-    assert "检查规则包，逐一报告每个载入问题及其位置 / report every load-time problem" in out
+    # The Chinese on its own line, the English under it, wrapped by terminal columns (a Chinese
+    # character is two wide).
+    assert "\n检查规则包，逐一报告每个载入问题及其位置\nreport every load-time problem of every pack, located\n" in out
+    assert "  --lang {both,zh,en}   问题和错误信息的语言：" in out
+    assert all(sum(2 if CJK.match(ch) or "\uff00" <= ch <= "\uffef" else 1 for ch in line) <= 80
+               for line in out.splitlines() if not line.startswith(("用法", " " * 20 + "[")))
     code, out, _ = run("--help")
     assert "按规则包评估政府信息化项目" in out and "Evaluate government IT projects" in out
 

@@ -8,6 +8,7 @@ missing keeps its English only; tests/test_messages.py fails then, so a new opti
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 __all__ = ["COMMANDS_ZH", "HELP_ZH", "bilingual"]
@@ -78,10 +79,45 @@ _DESCRIPTION_ZH = "按规则包评估政府信息化项目；每个决定都引�
 
 
 class BilingualFormatter(argparse.HelpFormatter):
-    """argparse's formatter with its headings in both languages."""
+    """argparse's formatter with its headings in both languages, the Chinese of a help text on its
+    own line(s) above the English, and lines wrapped by their width on a terminal (a Chinese
+    character takes two columns)."""
 
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "用法 usage: " if prefix is None else prefix)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return [line for part in text.split(" / ", 1) for line in _wrap(" ".join(part.split()), width)]
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
+
+_WIDE = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+_TOKEN = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+|\s+")
+
+
+def _columns(text: str) -> int:
+    return len(text) + len(_WIDE.findall(text))
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` columns, broken at spaces or between Chinese characters."""
+    width = max(width, 20)
+    lines: list[str] = []
+    line = ""
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        if line and _columns(line + token) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines or [""]
 
 
 def _both(zh: str | None, en: str | None) -> str | None:
