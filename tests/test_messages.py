@@ -259,7 +259,7 @@ def test_missing_project_file_is_not_a_bad_field(tmp_path: Path) -> None:
     assert code == 3 and out == ""
     assert "bad field" not in err and "(file)" not in err
     first = err.splitlines()[0]
-    assert first.startswith(f"错误：无法读取项目文件 {tmp_path / 'nope.yaml'}")
+    assert first.startswith(f"错误：无法使用项目文件 {tmp_path / 'nope.yaml'}")
     assert f"找不到项目文件 {tmp_path / 'nope.yaml'}" in err
     with pytest.raises(ProjectError) as info:
         read_project(tmp_path / "nope.yaml")

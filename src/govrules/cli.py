@@ -251,17 +251,11 @@ def _print_error(exc: GovrulesError, fmt: str, err: TextIO, lang: str = "both") 
             where = f" in {exc.source}" if exc.source else ""
             n = len(exc.problems)
             if all(p.field == "(file)" and p.line is None for p in exc.problems):  # not a field: the file
-                print(_head(f"错误：无法读取项目文件 {exc.source or ''}", f"error: cannot read the project file {exc.source or ''}:",
-                            lang), file=err)
-                for problem in exc.problems:
-                    zh = problem.message_zh or problem.message
-                    en = problem.message + (f" ({problem.hint})" if problem.hint else "")
-                    for line in ([zh + (f"（{problem.hint_zh}）" if problem.hint_zh else "")] if lang != "en" else []) \
-                            + ([en] if lang != "zh" else []):
-                        print(f"  {line}", file=err)
-                return EXIT_PROJECT
-            print(_head(f"错误：项目{' ' + exc.source + ' ' if exc.source else ''}有 {n} 处字段问题",
-                        f"error: the project{where} has {n} bad field(s):", lang), file=err)
+                print(_head(f"错误：无法使用项目文件 {exc.source or ''}", f"error: cannot use the project file "
+                            f"{exc.source or ''}:", lang), file=err)
+            else:
+                print(_head(f"错误：项目{' ' + exc.source + ' ' if exc.source else ''}有 {n} 处字段问题",
+                            f"error: the project{where} has {n} bad field(s):", lang), file=err)
             for problem in exc.problems:
                 for line in render_project_problem(problem, lang):
                     print(f"  {line}", file=err)

@@ -170,7 +170,7 @@ class ProjectError(GovrulesError):
         where = f" in {self.source}" if self.source else ""
         head = f"{len(self.problems)} bad field(s){where}"
         if all(p.field == "(file)" and p.line is None for p in self.problems):
-            head = f"the project file {self.source or ''} cannot be used".replace("  ", " ")
+            head = f"cannot use the project file {self.source or ''}".rstrip()
         return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
 
     def to_dict(self) -> dict[str, Any]:

@@ -632,6 +632,8 @@ def render_pack_problem(problem: object, lang: str = "both") -> list[str]:
 def render_project_problem(problem: object, lang: str = "both") -> list[str]:
     """A project problem as the CLI prints it: ``field: 中文（提示）`` then the same in English."""
     p: Any = problem
+    if p.field == "(file)" and p.line is None:  # the file as a whole (missing, not JSON): no field to name
+        return [line.removeprefix(": ") for line in _lines("", p.message, p.hint, p.message_zh, p.hint_zh, lang)]
     lines = _lines(p.where(), p.message, p.hint, p.message_zh, p.hint_zh, lang)
     if lang != "en" and p.line is not None:  # the Chinese line says where in Chinese
         where_zh = (f"第 {p.line} 行" + (f"第 {p.column} 列" if p.column else ""))
