@@ -95,8 +95,7 @@ def test_full_width_comma_in_a_flow_list(tmp_path: Path) -> None:
     assert (problem.code, problem.line) == ("ime-comma", line)
     text_line = (pack / CONSTRUCTION).read_text(encoding="utf-8").splitlines()[line - 1]
     assert text_line[problem.column - 1] == "，"
-    assert problem.message_zh.startswith("方括号列表中的全角逗号“，”或顿号“、”")
-    assert "半角逗号“,”" in problem.message_zh
+    assert problem.message_zh == "全角逗号“，”或顿号“、”应为半角逗号“,”"
 
 
 def test_enumeration_comma_in_a_flow_list(tmp_path: Path) -> None:
@@ -407,3 +406,12 @@ def test_an_unclosed_quote_in_a_project_is_reported_where_it_opens_with_the_rest
     assert located == [("name", "syntax", 2, 7), ("project_type", "literal_error", None, None)]
     assert info.value.problems[0].message_zh == "YAML 语法错误：到文件末尾仍未闭合"
     assert info.value.problems[0].hint_zh == "此处开始的引号没有对应的结束引号"
+
+
+def test_full_width_comma_between_the_keys_of_a_flow_mapping() -> None:
+    text = "title: {zh: 甲，乙, en: x}\nwhen: {fact: budget_amount，op: 以上, value: 100万元}\n"
+    with pytest.raises(YamlReadError) as info:
+        read_yaml_text(text.encode("utf-8"), "r.yaml")
+    # The comma inside the Chinese title is text; the one before "op:" separates two keys.
+    assert [(p.code, p.line, p.column) for p in info.value.problems] == [("ime-comma", 2, 27)]
+    assert info.value.problems[0].message_zh == "全角逗号“，”或顿号“、”应为半角逗号“,”"

@@ -52,10 +52,10 @@ _IME: dict[str, tuple[str, str, str, str]] = {
         "删除全角空格，把输入法切换到半角后再输入空格",
     ),
     "ime-comma": (
-        "full-width comma '，' or '、' between the items of a [ ] list",
-        "separate the items with an ASCII comma ',' followed by a space",
-        "方括号列表中的全角逗号“，”或顿号“、”应为半角逗号“,”",
-        "列表各项之间用英文半角逗号“,”分隔，逗号后留一个空格",
+        "full-width comma '，' or '、' where YAML separates items with ','",
+        "separate the items of [ ] or { } with an ASCII comma ',' followed by a space",
+        "全角逗号“，”或顿号“、”应为半角逗号“,”",
+        "[ ] 或 { } 中的各项之间用英文半角逗号“,”分隔，逗号后留一个空格",
     ),
     "ime-quote": (
         "curly quotes “” where YAML needs ASCII quotes",
@@ -108,6 +108,7 @@ _SPACE_AFTER_DASH = re.compile(r"^ *-(\u3000)")
 _SPACE_INDENT = re.compile(r"^ *(\u3000)")
 _VALUE_START = re.compile(rf"^ *(?:- +)*(?:{_KEY}: +)?([“【])")
 _FLOW_COMMA = re.compile(r"[，、]")
+_MAPPING_COMMA = re.compile(rf"[，、] *{_KEY}: ")
 _BLOCK_SCALAR = re.compile(r"(?:^|[:-])\s*[|>][-+0-9]*\s*(?:#.*)?$")
 
 
@@ -148,6 +149,9 @@ def _first_hit(body: str) -> tuple[str, int] | None:
     match = _VALUE_START.match(body)
     if match:
         return ("ime-quote" if match.group(1) == "“" else "ime-bracket"), match.start(1)
+    separator = _MAPPING_COMMA.search(body)  # {fact: x，op: 以上}: a comma before the next key
+    if separator and "{" in body[:separator.start()]:
+        return "ime-comma", separator.start()
     flow = _flow_list(body)
     if flow is not None:
         start, end = flow
@@ -315,6 +319,8 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in
      "YAML 语法错误：不能用制表符（Tab）缩进，请改用空格"),
     (r"^YAML syntax error: found unexpected end of stream$", "YAML 语法错误：到文件末尾仍未闭合"),
     (r"^YAML syntax error: found unexpected ':'$", "YAML 语法错误：多余的冒号“:”"),
+    (r"^YAML syntax error: did not find expected ',' or '\]'$", "YAML 语法错误：方括号列表中此处应为“,”或“]”"),
+    (r"^YAML syntax error: did not find expected ',' or '\}'$", "YAML 语法错误：花括号映射中此处应为“,”或“}”"),
     (r"^YAML syntax error: expected ',' or '\]', but got (?P<what>.*)$",
      "YAML 语法错误：方括号列表中此处应为“,”或“]”"),
     (r"^YAML syntax error: expected ',' or '\}', but got (?P<what>.*)$",
