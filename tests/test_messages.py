@@ -151,12 +151,21 @@ def test_every_real_pack_still_loads() -> None:
             load_pack(pack)
 
 
-def test_a_mistake_after_the_syntax_error_is_not_blamed_for_it() -> None:
-    text = "a: [1, 2\nb： 3\n"  # the unclosed list breaks first, at line 2 at the latest
+def test_a_mistake_that_does_not_explain_the_syntax_error_keeps_the_parsers_words() -> None:
+    # The list is unclosed whatever the comma: both are reported, each where it is.
     with pytest.raises(YamlReadError) as info:
-        read_yaml_text(text.encode(), "t.yaml")
-    codes = {p.code for p in info.value.problems}
-    assert codes <= {"syntax", "ime-colon"} and codes
+        read_yaml_text("x: [a，b\ny: 2\n".encode(), "t.yaml")
+    assert [(p.code, p.line) for p in info.value.problems] == [("ime-comma", 1), ("syntax", 2)]
+    # Typed right, the colon mends the file: only the colon is reported.
+    with pytest.raises(YamlReadError) as info:
+        read_yaml_text("a: 1\nb： 2\nc: 3\n".encode(), "t.yaml")
+    assert [(p.code, p.line, p.column) for p in info.value.problems] == [("ime-colon", 2, 2)]
+
+
+def test_a_syntax_error_without_an_input_method_character_is_the_parsers() -> None:
+    with pytest.raises(YamlReadError) as info:
+        read_yaml_text("title: 说明：见下\nk: 1\n  bad: 2\n".encode(), "t.yaml")
+    assert [(p.code, p.line) for p in info.value.problems] == [("syntax", 3)]
 
 
 # ---------------------------------------------------------------------------------------------

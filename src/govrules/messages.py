@@ -22,6 +22,7 @@ __all__ = [
     "IME_CODES",
     "ImeMistake",
     "LANGS",
+    "ime_fixed",
     "ime_mistakes",
     "ime_scalar_mistake",
     "render_pack_problem",
@@ -137,6 +138,29 @@ def ime_mistakes(text: str) -> list[ImeMistake]:
         if _BLOCK_SCALAR.search(body):
             block_indent = indent
     return found
+
+
+def ime_fixed(text: str, mistakes: Iterable[ImeMistake]) -> str:
+    """``text`` with each mistake typed as it was meant (``：`` → ``: ``, 【】 → [] …), to check that
+    the mistakes are what broke the file."""
+    lines = text.split("\n")
+    for mistake in mistakes:
+        line, at = lines[mistake.line - 1], mistake.column - 1
+        if mistake.code == "ime-colon":
+            line = line[:at] + ":" + ("" if line[at + 1:at + 2] == " " else " ") + line[at + 1:]
+        elif mistake.code == "ime-space":
+            run = len(line[at:]) - len(line[at:].lstrip("\u3000"))
+            line = line[:at] + "  " * run + line[at + run:]
+        elif mistake.code == "ime-comma":
+            line = line[:at] + ", " + line[at + 1:]
+        else:
+            opening, closing, ascii_pair = ("“", "”", '""') if mistake.code == "ime-quote" else ("【", "】", "[]")
+            end = line.find(closing, at)
+            line = line[:at] + ascii_pair[0] + line[at + 1:]
+            if end >= 0:
+                line = line[:end] + ascii_pair[1] + line[end + 1:]
+        lines[mistake.line - 1] = line
+    return "\n".join(lines)
 
 
 def _first_hit(body: str) -> tuple[str, int] | None:

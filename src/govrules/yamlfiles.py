@@ -22,7 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import PackProblem
-from .messages import ime_key_mistake, ime_mistakes, ime_scalar_mistake, ime_text
+from .messages import ImeMistake, ime_fixed, ime_key_mistake, ime_mistakes, ime_scalar_mistake, ime_text
 
 __all__ = ["DEFAULT_HINTS", "MAX_DEPTH", "MAX_FILE_BYTES", "YamlDocument", "YamlReadError", "read_yaml", "read_yaml_text"]
 
@@ -373,6 +373,23 @@ def _decode(raw: bytes, file: str) -> str:
         )]) from None
 
 
+def _mended(text: str, typed: list[PackProblem], error_line: int | None) -> bool:
+    """Whether ``text`` with the input-method characters ``typed`` typed right parses, or breaks only
+    after ``error_line``: then they, not something else, broke it there."""
+    fixed = ime_fixed(text, [ImeMistake(p.code, p.line or 0, p.column or 0) for p in typed])
+    loader = _StrictLoader(fixed)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and error_line is not None and mark.line + 1 > error_line
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    return True
+
+
 def _ime_before(text: str, file: str, line: int | None) -> list[PackProblem]:
     """The input-method characters typed where YAML reads structure, up to ``line`` (all if None)."""
     problems = []
@@ -399,17 +416,20 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
             mark = exc.problem_mark or exc.context_mark
             if exc.context_mark is not None and exc.problem == "found unexpected end of stream":
                 mark = exc.context_mark  # where the unclosed quote or bracket opens, not the file's end
-            typed = _ime_before(text, file, mark.line + 1 if mark else None)
-            if typed:  # the parser stops lines later; the input-method character is the cause (issue 15)
-                raise YamlReadError(typed) from None
-            raise YamlReadError([PackProblem(
+            syntax = PackProblem(
                 file=file,
                 line=mark.line + 1 if mark else None,
                 column=mark.column + 1 if mark else None,
                 code="syntax",
                 message=f"YAML syntax error: {exc.problem or exc.context}",
                 hint=exc.context if exc.problem and exc.context else "check the indentation and quoting here",
-            )]) from None
+            )
+            # The parser stops lines after an input-method character (issue 15): report the character
+            # where it was typed; the parser's own words too, unless typing it right mends the file.
+            typed = _ime_before(text, file, syntax.line)
+            if typed and not _mended(text, typed, syntax.line):
+                typed.append(syntax)
+            raise YamlReadError(typed or [syntax]) from None
         except yaml.reader.ReaderError as exc:
             line, column = _position(text, exc.position)
             raise YamlReadError([PackProblem(
