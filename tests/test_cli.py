@@ -511,7 +511,7 @@ def test_lint_reports_a_file_level_unknown_provision_once(tmp_path: Path) -> Non
     code, out, _ = run("lint", str(policies))
     assert code == 1
     assert out.count("provision '第一十条' is not in the demo registry") == 1
-    assert "\n1 problem(s)" in out
+    assert "\n共 1 处问题 1 problem(s)" in out
 
 
 def test_version_is_the_installed_version() -> None:

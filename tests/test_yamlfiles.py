@@ -321,7 +321,7 @@ def test_empty_and_comment_only_files_have_no_data() -> None:
         ("a: 1\nb: 2\nc: d: e\n", 3, 5),  # mapping values are not allowed here
         ("a: 1\n  b: 2\n", 2, 4),
         ("a:\n\t- 1\n", 2, 1),  # a tab where indentation is expected
-        ("a: 'unterminated\n", 2, 1),
+        ("a: 'unterminated\n", 1, 4),  # where the unclosed quote opens, not the end of the file
     ],
 )
 def test_syntax_errors_are_located(text: str, line: int, column: int) -> None:

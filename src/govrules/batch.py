@@ -30,6 +30,7 @@ from .conditions import (READING_SLOT, All, AnyOf, AppliedFor, Compare, Conditio
                          Leaf, Literal, Not, OneOf, Reading, Relation, iter_leaves)
 from .deciding import DeadlineState, Procedure, evaluate_tree
 from .errors import GovrulesError, ProjectError, safe_repr
+from .messages import project_problem_text
 from .evaluation import Engine
 from .projects import MAX_DATE, MIN_DATE, Project, parse_project
 from .report import Decision, Status
@@ -84,7 +85,7 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
             bad.append(None)
         except ProjectError as exc:
             converted.append(None)
-            bad.append("; ".join(f"{p.field}: {p.message}" for p in exc.problems))
+            bad.append("; ".join(project_problem_text(p) for p in exc.problems))
     try:
         typed = pa.array(converted, _ARROW_TYPES[fact.type])
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -587,7 +588,7 @@ def _per_row(batch: pa.RecordBatch, engine: Engine, jurisdiction: str, as_of: _d
         try:
             project = _parse_row(data, vocab)
         except ProjectError as exc:
-            errors[first_row + i] = [f"{p.field}: {p.message}" for p in exc.problems]
+            errors[first_row + i] = [project_problem_text(p) for p in exc.problems]
             for rule in rules:
                 columns[rule].append(None)
             continue

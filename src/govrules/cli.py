@@ -29,11 +29,13 @@ from . import __version__
 from .audit import DecisionLog, LogError, replay
 from .calendar import today_in_china
 from .casetests import CaseResult, find_case_files, iter_results
+from .clihelp import bilingual
 from .comparing import compare
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
 from .linting import Severity, lint_packs
 from .loading import PACK_FILE
+from .messages import LANGS, render_pack_problem, render_project_problem, translate_usage
 from .projects import project_json_schema
 from .report import Decision, Report, Status
 from .vocabulary import Vocabulary, default_vocabulary
@@ -81,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"govrules {__version__}")
     parser.add_argument("--error-format", choices=("human", "json"), default="human",
                         help="how to print problems with packs or projects (default: human)")
+    parser.add_argument("--lang", dest="lang_all", choices=LANGS, default=None,
+                        help="the language of problems and errors: both (the default, Chinese first), zh or en")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     ev = sub.add_parser("evaluate", help="evaluate a project (JSON or YAML file) under a jurisdiction")
@@ -134,7 +138,12 @@ def _parser() -> argparse.ArgumentParser:
     _tool_parsers(sub)
     _add_batch_parser(sub)
     _add_serve_parser(sub)
-    return parser
+    for name, command in sub.choices.items():
+        if name not in ("compare", "facts"):  # compare's --lang chooses its table's language
+            command.add_argument("--lang", choices=LANGS, default=None,
+                                 help="the language of problems and errors: both (the default, Chinese first), "
+                                 "zh or en")
+    return bilingual(parser)
 
 
 def _reading(text: str) -> tuple[str, str | None]:
@@ -220,30 +229,46 @@ def _codec_ok(encoding: str) -> bool:
     return True
 
 
-def _print_error(exc: GovrulesError, fmt: str, err: TextIO) -> int:
+def _head(zh: str, en: str, lang: str) -> str:
+    """A heading line in the chosen language(s): ``错误：… error: …``."""
+    return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")
+
+
+def _print_error(exc: GovrulesError, fmt: str, err: TextIO, lang: str = "both") -> int:
     if isinstance(exc, PackError):
         if fmt == "json":
             print(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2), file=err)
         else:
-            print(f"error: {len(exc.problems)} problem(s) in rule pack files:", file=err)
+            n = len(exc.problems)
+            print(_head(f"错误：规则包文件中有 {n} 处问题", f"error: {n} problem(s) in rule pack files:", lang), file=err)
             for pack_problem in exc.problems:
-                print(f"  {pack_problem}", file=err)
+                for line in render_pack_problem(pack_problem, lang):
+                    print(f"  {line}", file=err)
         return EXIT_PACK
     if isinstance(exc, ProjectError):
         if fmt == "json":
             print(json.dumps(exc.to_dict(), ensure_ascii=False, indent=2), file=err)
         else:
             where = f" in {exc.source}" if exc.source else ""
-            print(f"error: the project{where} has {len(exc.problems)} bad field(s):", file=err)
+            n = len(exc.problems)
+            if all(p.field == "(file)" and p.line is None for p in exc.problems):  # not a field: the file
+                print(_head(f"错误：无法使用项目文件 {exc.source or ''}", f"error: cannot use the project file "
+                            f"{exc.source or ''}:", lang), file=err)
+            else:
+                print(_head(f"错误：项目{' ' + exc.source + ' ' if exc.source else ''}有 {n} 处字段问题",
+                            f"error: the project{where} has {n} bad field(s):", lang), file=err)
             for problem in exc.problems:
-                print(f"  {problem}", file=err)
+                for line in render_project_problem(problem, lang):
+                    print(f"  {line}", file=err)
         return EXIT_PROJECT
     message = str(exc)
     kind, code = ("ledger", EXIT_PROJECT) if isinstance(exc, _LedgerError) else ("usage", EXIT_USAGE)
     if fmt == "json":
         print(json.dumps({"error": kind, "message": message}, ensure_ascii=False), file=err)
     else:
-        print(f"error: {message}", file=err)
+        usage_zh = translate_usage(message)
+        print(_head(f"错误：{usage_zh}" if usage_zh else "错误", f"error: {message}", lang)
+              if usage_zh or lang != "zh" else f"错误：{message}", file=err)
     return code
 
 
@@ -384,8 +409,9 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
                           "findings": [f.to_dict() for f in findings]}, ensure_ascii=False, indent=2), file=out)
     elif problems:
         for problem in problems:
-            print(problem, file=out)
-        print(f"\n{len(problems)} problem(s)", file=out)
+            for line in render_pack_problem(problem, args.message_lang):
+                print(line, file=out)
+        print("\n" + _head(f"共 {len(problems)} 处问题", f"{len(problems)} problem(s)", args.message_lang), file=out)
     else:
         for finding in findings:
             print(finding.human() + "\n", file=out)
@@ -422,7 +448,8 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
             print("FAILED " + result.describe() + "\n", file=out)
         for error in broken:
             for problem in error.problems:
-                print(f"BROKEN {problem}", file=out)
+                for line in render_pack_problem(problem, args.message_lang):
+                    print(f"BROKEN {line}", file=out)
         provisions = len({(r.case.file, r.case.provision) for r in results})
         print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
               + (f", {len(broken)} broken file(s)" if broken else "")
@@ -673,10 +700,14 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: T
                 "replay": _cmd_replay, "compare": _cmd_compare, "batch": _cmd_batch, "readings": _cmd_readings,
                 "serve": _cmd_serve}
     commands.update(_TOOL_COMMANDS)
+    # Problems speak both languages, Chinese first, unless --lang (before or after the command) says
+    # otherwise; compare's own --lang is the language of its table.
+    args.message_lang = args.lang_all or (getattr(args, "lang", None) if args.command != "compare" else None) \
+        or "both"
     try:
         return commands[args.command](args, out)
     except (GovrulesError, UnknownJurisdiction) as exc:
-        return _print_error(exc, args.error_format, err)
+        return _print_error(exc, args.error_format, err, args.message_lang)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
         try:

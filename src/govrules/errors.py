@@ -42,6 +42,9 @@ class PackProblem:
     message_zh: str | None = None  # the same problem in Chinese, for the people who edit packs
     hint_zh: str | None = None
 
+    def __post_init__(self) -> None:
+        _fill_chinese(self)
+
     def location(self) -> str:
         """``file:line:column``, leaving out what is not known."""
         where = self.file
@@ -83,9 +86,22 @@ class ProjectProblem:
     code: str = "invalid"
     message_zh: str | None = None  # the same problem in Chinese
     hint_zh: str | None = None
+    line: int | None = None  # where in the project file, when it is known (a YAML error)
+    column: int | None = None
+
+    def __post_init__(self) -> None:
+        _fill_chinese(self)
+
+    def where(self) -> str:
+        """The field, and where in the file it is when that is known: ``amount (line 3, column 7)``."""
+        if self.line is None:
+            return self.field
+        if self.field.startswith("(line "):
+            return f"(line {self.line}" + (f", column {self.column}" if self.column else "") + ")"
+        return f"{self.field} (line {self.line}" + (f", column {self.column}" if self.column else "") + ")"
 
     def __str__(self) -> str:
-        text = f"{self.field}: {self.message}"
+        text = f"{self.where()}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
         return text
@@ -100,7 +116,23 @@ class ProjectProblem:
             "hint": self.hint,
             "message_zh": self.message_zh,
             "hint_zh": self.hint_zh,
+            "line": self.line,
+            "column": self.column,
         }
+
+
+def _fill_chinese(problem: PackProblem | ProjectProblem) -> None:
+    """A problem built with its English only gets its Chinese from ``govrules.messages``, so every
+    problem speaks both languages whatever site found it."""
+    if problem.message_zh is not None and (problem.hint_zh is not None or problem.hint is None):
+        return
+    from .messages import translate
+
+    message_zh, hint_zh = translate(problem.code, problem.message, problem.hint)
+    if problem.message_zh is None:
+        object.__setattr__(problem, "message_zh", message_zh)
+    if problem.hint_zh is None and problem.hint is not None:
+        object.__setattr__(problem, "hint_zh", hint_zh)
 
 
 class GovrulesError(Exception):
@@ -137,6 +169,8 @@ class ProjectError(GovrulesError):
     def _summary(self) -> str:
         where = f" in {self.source}" if self.source else ""
         head = f"{len(self.problems)} bad field(s){where}"
+        if all(p.field == "(file)" and p.line is None for p in self.problems):
+            head = f"cannot use the project file {self.source or ''}".rstrip()
         return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # pydantic is imported on first validation: loading packs doe
 
 from .amounts import MAX_AMOUNT, parse_amount, size_problem
 from .errors import ProjectError, ProjectProblem, did_you_mean, safe_repr
+from .messages import values_hint
 from .vocabulary import NOT_HAPPENED, FactType, Vocabulary, default_vocabulary
 from .yamlfiles import YamlReadError, read_yaml_text
 
@@ -217,17 +219,22 @@ def _problem(error: Mapping[str, Any], vocab: Vocabulary, given: Mapping[str, An
         )
     message = str(error.get("msg", "invalid"))
     message = message.removeprefix("Value error, ")
-    hint = None
+    hint = hint_zh = message_zh = None
     fact = vocab.get(name)
     if fact is not None and fact.type is FactType.ENUM:
-        hint = did_you_mean(value if isinstance(value, str) else safe_repr(value), list(fact.values)) or "one of: " + ", ".join(fact.values)
+        # No close spelling: the allowed values with their Chinese labels, so the right one can be
+        # chosen by its meaning ('operations' → operation_maintenance（运维项目）).
+        hint = did_you_mean(value if isinstance(value, str) else safe_repr(value), list(fact.values))
+        if hint is None:
+            hint, hint_zh = values_hint(fact.values)
         message = f"{safe_repr(value)} is not a value of {name}"
+        message_zh = f"{safe_repr(value)} 不是“{fact.zh}”（{name}）的可选值"
     elif fact is not None and error["type"].startswith(("bool", "int", "string")):
         message = f"expected {fact.type.value}, got {type(value).__name__} {safe_repr(value)}"
         if fact.type is FactType.BOOLEAN:
             hint = "write true or false"
     return ProjectProblem(field=".".join(str(p) for p in loc), code=error["type"], value=value,
-                          message=message, hint=hint)
+                          message=message, hint=hint, message_zh=message_zh, hint_zh=hint_zh)
 
 
 def project_json_schema(vocab: Vocabulary | None = None) -> dict[str, Any]:
@@ -290,7 +297,7 @@ def read_project(path: Path | str, vocab: Vocabulary | None = None) -> Project:
     """Read a project from a ``.json``, ``.yaml`` or ``.yml`` file."""
     path = Path(path)
     raw = read_project_bytes(path)
-    return parse_project(_decode(raw, path.suffix.lower(), str(path)), vocab, source=str(path))
+    return parse_project(_decode(raw, path.suffix.lower(), str(path), vocab), vocab, source=str(path))
 
 
 def read_project_bytes(path: Path, max_bytes: int | None = None) -> bytes:
@@ -302,11 +309,17 @@ def read_project_bytes(path: Path, max_bytes: int | None = None) -> bytes:
         # before it is read (issue 14).
         return read_limited(path, MAX_PROJECT_BYTES if max_bytes is None else max_bytes)
     except InputFileError as exc:
+        if not os.path.lexists(path):  # the commonest mistake of all: say so, not "1 bad field"
+            raise ProjectError([ProjectProblem(
+                field="(file)", code=exc.code, message=exc.message,
+                hint="check the path and the file name (.json, .yaml or .yml)",
+                message_zh=f"找不到项目文件 {path}",
+                hint_zh="检查文件路径和文件名，扩展名应为 .json、.yaml 或 .yml")], source=str(path)) from None
         raise ProjectError([ProjectProblem(field="(file)", code=exc.code, message=exc.message)],
                            source=str(path)) from None
 
 
-def _decode(raw: bytes, suffix: str, source: str) -> Any:
+def _decode(raw: bytes, suffix: str, source: str, vocab: Vocabulary | None = None) -> Any:
     if suffix == ".json":
         try:
             return json.loads(raw.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant,
@@ -325,9 +338,55 @@ def _decode(raw: bytes, suffix: str, source: str) -> Any:
     try:
         return read_yaml_text(raw, source).data
     except YamlReadError as exc:
-        raise ProjectError([ProjectProblem(field=f"(line {p.line})" if p.line else "(file)",
-                                           code=p.code, message=p.message, hint=p.hint)
-                            for p in exc.problems], source=source) from None
+        problems = [_yaml_problem(p, raw) for p in exc.problems]
+    # A YAML mistake on one line must not hide the other fields' problems (issue 15): leave the
+    # lines it is found on out, read the rest, and report what the rest has wrong too.
+    raise ProjectError(problems + _rest_problems(raw, {p.line for p in problems if p.line}, source, vocab),
+                       source=source)
+
+
+_FIELD_AT = re.compile(r"^[ \u3000]*[\"']?([A-Za-z_][A-Za-z0-9_]*)[\"']?[ \u3000]*[:：]")
+
+
+def _yaml_problem(problem: Any, raw: bytes) -> ProjectProblem:
+    """A problem of reading a project's YAML, named by the field on its line, with line and column."""
+    field_name = "(file)"
+    if problem.line is not None:
+        lines = raw.decode("utf-8", "replace").split("\n")
+        match = _FIELD_AT.match(lines[problem.line - 1]) if problem.line <= len(lines) else None
+        field_name = match.group(1) if match else f"(line {problem.line})"
+    return ProjectProblem(field=field_name, code=problem.code, message=problem.message, hint=problem.hint,
+                          message_zh=problem.message_zh, hint_zh=problem.hint_zh, line=problem.line,
+                          column=problem.column)
+
+
+def _rest_problems(raw: bytes, bad_lines: set[int], source: str, vocab: Vocabulary | None,
+                   rounds: int = 20) -> list[ProjectProblem]:
+    """The problems of the project without ``bad_lines``: more YAML mistakes (each reported at its
+    line) and the fields the rest gives wrong. Nothing if the rest cannot be read at all."""
+    if not bad_lines:
+        return []
+    lines = raw.split(b"\n")
+    found: list[ProjectProblem] = []
+    for _ in range(rounds):
+        text = b"\n".join(b"" if i + 1 in bad_lines else line for i, line in enumerate(lines))
+        try:
+            data = read_yaml_text(text, source).data
+        except YamlReadError as exc:
+            more = [_yaml_problem(p, raw) for p in exc.problems if p.line and p.line not in bad_lines]
+            if not more:
+                return found
+            found += more
+            bad_lines |= {p.line for p in more if p.line}
+            continue
+        if not isinstance(data, Mapping):
+            return found
+        try:
+            parse_project(data, vocab, source=source)
+        except ProjectError as exc:
+            found += exc.problems
+        return found
+    return found
 
 
 class DuplicateKeyError(ValueError):

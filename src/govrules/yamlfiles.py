@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import PackProblem
+from .messages import ImeMistake, ime_fixed, ime_key_mistake, ime_mistakes, ime_scalar_mistake, ime_text
 
 __all__ = ["DEFAULT_HINTS", "MAX_DEPTH", "MAX_FILE_BYTES", "YamlDocument", "YamlReadError", "read_yaml", "read_yaml_text"]
 
@@ -148,7 +150,7 @@ class YamlDocument:
 
     def problem(
         self, path: Path_, message: str, *, hint: str | None = None, code: str = "invalid",
-        key: bool = False,
+        key: bool = False, message_zh: str | None = None, hint_zh: str | None = None,
     ) -> PackProblem:
         """A problem located at the node (or key) at ``path`` of this file.
 
@@ -156,22 +158,61 @@ class YamlDocument:
         says how to fix it.
         """
         line, column = self.locate(path, key=key)
+        hint_zh_given = hint_zh
+        typed = _ime_at(self.raw, line, column)
+        if typed is not None:
+            # 【第十七条】 or “第十七条” read as text: the problem is the input method's (issue 15).
+            en, en_hint, zh, zh_hint = ime_text(typed)
+            hint, hint_zh = f"{en}: {en_hint}", f"{zh}：{zh_hint}"
         return PackProblem(
             file=self.file, line=line, column=column, path=tuple(path), message=message,
             hint=hint or DEFAULT_HINTS.get(code, DEFAULT_HINTS["invalid"]), code=code,
+            message_zh=message_zh, hint_zh=hint_zh if typed is not None else hint_zh_given,
         )
+
+
+@lru_cache(maxsize=8)
+def _lines_of(raw: bytes) -> tuple[str, ...]:
+    return tuple(raw.decode("utf-8", "replace").split("\n"))
+
+
+def _ime_at(raw: bytes, line: int | None, column: int | None) -> str | None:
+    """The input-method mistake a value starting at (line, column) begins with: “ or 【, or None."""
+    if line is None or column is None:
+        return None
+    lines = _lines_of(raw)
+    if line > len(lines) or column > len(lines[line - 1]):
+        return None
+    return {"“": "ime-quote", "【": "ime-bracket"}.get(lines[line - 1][column - 1])
 
 
 def _mark(node: Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _ime_problem(file: str, node: Node, path: Path_, found: tuple[str, int]) -> PackProblem:
+    """An input-method character found at ``offset`` in the text of a plain scalar ``node``."""
+    code, offset = found
+    line, column = _mark(node)
+    if node.end_mark.line == node.start_mark.line:  # one line: the character's own column
+        column += offset
+    message, hint, message_zh, hint_zh = ime_text(code)
+    return PackProblem(file=file, line=line, column=column, path=path, code=code, message=message, hint=hint,
+                       message_zh=message_zh, hint_zh=hint_zh)
+
+
 def _walk(
     node: Node, path: Path_, file: str, marks: dict[Path_, tuple[int, int]],
-    key_marks: dict[Path_, tuple[int, int]], problems: list[PackProblem],
+    key_marks: dict[Path_, tuple[int, int]], problems: list[PackProblem], in_flow_list: bool = False,
 ) -> None:
     """Record every node's position and find what the strict reading refuses."""
     marks[path] = _mark(node)
+    if isinstance(node, ScalarNode) and not node.style and isinstance(node.value, str):
+        # Typed with a Chinese input method: 【第十七条】 meant as a list, [甲，乙] as two items (issue 15).
+        ime = ime_scalar_mistake(node.value, in_flow_list)
+        if ime is not None:
+            problems.append(_ime_problem(file, node, path, ime))
+            return
     if (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:int" and not node.style
             and node.value[:2] in ("0x", "0o")):
         # 0x10 and 0o17 read as 16 and 15 元 (issue 14): no pack or project means a number in base 16 or 8.
@@ -199,7 +240,7 @@ def _walk(
         return
     if isinstance(node, SequenceNode):
         for index, child in enumerate(node.value):
-            _walk(child, path + (index,), file, marks, key_marks, problems)
+            _walk(child, path + (index,), file, marks, key_marks, problems, bool(node.flow_style))
     elif isinstance(node, MappingNode):
         first_seen: dict[Any, tuple[int, int]] = {}
         for key_node, value_node in node.value:
@@ -215,6 +256,10 @@ def _walk(
             key = key_node.value
             if key_node.tag == "tag:yaml.org,2002:int":
                 key = str(key)
+            ime = ime_key_mistake(key) if not key_node.style else None
+            if ime is not None:  # "\u3000\u3000outcome" (indented with full-width spaces) or "outcome："
+                problems.append(_ime_problem(file, key_node, path + (key,), ime))
+                continue
             if key in first_seen:
                 line, column = _mark(key_node)
                 was = first_seen[key]
@@ -328,6 +373,35 @@ def _decode(raw: bytes, file: str) -> str:
         )]) from None
 
 
+def _mended(text: str, typed: list[PackProblem], error_line: int | None) -> bool:
+    """Whether ``text`` with the input-method characters ``typed`` typed right parses, or breaks only
+    after ``error_line``: then they, not something else, broke it there."""
+    fixed = ime_fixed(text, [ImeMistake(p.code, p.line or 0, p.column or 0) for p in typed])
+    loader = _StrictLoader(fixed)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and error_line is not None and mark.line + 1 > error_line
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    return True
+
+
+def _ime_before(text: str, file: str, line: int | None) -> list[PackProblem]:
+    """The input-method characters typed where YAML reads structure, up to ``line`` (all if None)."""
+    problems = []
+    for mistake in ime_mistakes(text):
+        if line is not None and mistake.line > line:
+            break
+        problems.append(PackProblem(
+            file=file, line=mistake.line, column=mistake.column, code=mistake.code, message=mistake.message,
+            hint=mistake.hint, message_zh=mistake.message_zh, hint_zh=mistake.hint_zh))
+    return problems
+
+
 def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) -> YamlDocument:
     """Parse ``raw`` (the bytes of ``file``) strictly; raise ``YamlReadError`` with every problem."""
     if len(raw) > max_bytes:
@@ -340,14 +414,22 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            raise YamlReadError([PackProblem(
+            if exc.context_mark is not None and exc.problem == "found unexpected end of stream":
+                mark = exc.context_mark  # where the unclosed quote or bracket opens, not the file's end
+            syntax = PackProblem(
                 file=file,
                 line=mark.line + 1 if mark else None,
                 column=mark.column + 1 if mark else None,
                 code="syntax",
                 message=f"YAML syntax error: {exc.problem or exc.context}",
                 hint=exc.context if exc.problem and exc.context else "check the indentation and quoting here",
-            )]) from None
+            )
+            # The parser stops lines after an input-method character (issue 15): report the character
+            # where it was typed; the parser's own words too, unless typing it right mends the file.
+            typed = _ime_before(text, file, syntax.line)
+            if typed and not _mended(text, typed, syntax.line):
+                typed.append(syntax)
+            raise YamlReadError(typed or [syntax]) from None
         except yaml.reader.ReaderError as exc:
             line, column = _position(text, exc.position)
             raise YamlReadError([PackProblem(
@@ -364,6 +446,8 @@ def read_yaml_text(raw: bytes, file: str, *, max_bytes: int = MAX_FILE_BYTES) ->
         problems: list[PackProblem] = []
         if node is None:
             return YamlDocument(file=file, data=None, raw=raw, marks=marks, key_marks=key_marks)
+        if isinstance(node, ScalarNode):  # "amount： 500万" alone reads as one text, not a mapping
+            problems.extend(_ime_before(text, file, None))
         _walk(node, (), file, marks, key_marks, problems)
         if problems:
             raise YamlReadError(problems)
