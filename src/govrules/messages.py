@@ -600,6 +600,7 @@ _USAGE: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in [
     (r"^cannot write (into )?(?P<f>.+?): (?P<e>.+)$", "无法写入 {f}（{e}）"),
     (r"^cannot read (?P<f>.+?): (?P<e>.+)$", "无法读取 {f}（{e}）"),
     (r"^govrules batch needs pyarrow", "govrules batch 需要 pyarrow：pip install 'govrules[batch]'"),
+    (r"^govrules serve needs FastAPI", "govrules serve 需要 FastAPI 和 uvicorn：pip install 'govrules[service]'"),
     (r"^--mask only applies to --log$", "--mask 只能与 --log 同用"),
     (r"^-n must be at least 1$", "-n 至少为 1"),
     (r"^(?P<f>.+): unsupported ledger format (?P<s>'[^']*')", "{f}：不支持的台账格式 {s}（请用 .csv、.jsonl 或 .parquet）"),
