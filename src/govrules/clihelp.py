@@ -27,6 +27,7 @@ COMMANDS_ZH: dict[str, str] = {
     "diff": "在一组项目上比较规则包两个版本之间变化的决定",
     "corpus": "生成可复现的 JSON Lines 项目集，探测规则包的边界",
     "batch": "评估台账中的每个项目（.csv、.jsonl、.parquet）",
+    "serve": "提供 HTTP 接口和项目试算页面（需要安装 govrules[service]）",
 }
 
 #: The Chinese help of each argument: by ``command.dest`` where commands differ, else by ``dest``.
@@ -52,6 +53,13 @@ HELP_ZH: dict[str, str] = {
     "reading": "以不同于规则包的方式回答已声明的解读（可重复；ID= 表示不取立场；govrules readings 可列出）",
     "diff.reading": "新版本一侧按此回答已声明的解读（可重复）：新旧给同一规则包，即可看出一种解释带来的变化",
     "log": "把此决定追加到审计日志（每行一个 JSON；见 docs/trust.md）",
+    "serve.log": "把每次评估追加到审计日志，与 evaluate --log 相同",
+    "serve.mask": "与 --log 同用：同 evaluate --mask",
+    "host": "监听的地址（默认 127.0.0.1）",
+    "port": "端口（默认 8000；0：任一空闲端口）",
+    "max_body_bytes": "请求体的上限，单位字节",
+    "max_batch": "每次 POST /v1/batch 的项目数上限",
+    "timeout": "每个请求的时间上限，单位秒",
     "replay.log": "evaluate --log 写出的决定日志",
     "mask": "与 --log 同用：不写入 FIELD 的值（有 $GOVRULES_MASK_SALT 时写 HMAC，否则写 ***）",
     "path": "规则包目录（policies），或单个规则包",
