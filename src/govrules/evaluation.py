@@ -29,7 +29,7 @@ from .loading import load_packs
 from .model import Pack, Rule
 from .projects import Project, parse_project, read_project
 from .readings import ReadingSpec
-from .report import DECISION_FIELDS, LAZY, Decision, Notice, PackRef, Report, Status
+from .report import DECISION_FIELDS, LAZY, Decision, LaterNotices, Notice, PackRef, Report, Status
 from .vocabulary import NOT_HAPPENED
 from .scoring import compute_score, derived_facts
 from .vocabulary import Vocabulary, default_vocabulary
@@ -186,14 +186,12 @@ class Engine:
                                      plan.score_parameters)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
-        notices = plan.notices
-        if plan.resting_rules:  # only rules that can rest on a parameter or reading are asked
-            notices = notices + self._resting_notices(decisions, plan)
+        tail: tuple[Notice, ...] = ()
         if chosen:
-            notices = notices + (_chosen_notice(chosen, self._readings),)
+            tail += (_chosen_notice(chosen, self._readings),)
         if provisional:
             provisional.sort()
-            notices = notices + (Notice(
+            tail += (Notice(
                 "provisional-dates",
                 "部分期限涉及尚无官方节假日安排的年份，按周末和法定固定日期节日暂算（未计农历节日和调休），"
                 "结果为暂定：" + "、".join(provisional),
@@ -201,8 +199,14 @@ class Engine:
                 "the fixed-date statutory holidays only (no lunar holidays, no swapped days) and are "
                 "provisional: " + ", ".join(provisional),
             ),)
+        found = tuple(decisions)
+        notices: tuple[Notice, ...] | LaterNotices
+        if plan.resting_rules:  # only rules that can rest on a parameter or reading are asked, on first read
+            notices = LaterNotices(plan.notices, partial(self._resting_notices, found, plan), tail)
+        else:
+            notices = plan.notices + tail
         return Report._fast(
-            jurisdiction, as_of, project.id, project.name, plan.used, tuple(decisions), notices, __version__,
+            jurisdiction, as_of, project.id, project.name, plan.used, found, notices, __version__,
             self._calendar_sources, self._calendar_fingerprint, plan.provision_paths,
             MappingProxyType(chosen),
             partial(decision_id, project, jurisdiction, as_of, plan.consulted, __version__, self._calendar_fingerprint,

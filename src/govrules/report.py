@@ -282,6 +282,21 @@ class PackRef:
                 "jurisdiction": self.jurisdiction, "document": self.document, "title": self.title}
 
 
+class LaterNotices:
+    """A report's notices, found when first read: ``head``, then what ``find()`` returns, then ``tail``."""
+
+    __slots__ = ("find", "head", "tail")
+
+    def __init__(self, head: tuple[Notice, ...], find: Callable[[], tuple[Notice, ...]],
+                 tail: tuple[Notice, ...]) -> None:
+        self.head = head
+        self.find = find
+        self.tail = tail
+
+    def __call__(self) -> tuple[Notice, ...]:
+        return self.head + self.find() + self.tail
+
+
 @dataclass(frozen=True)
 class Report:
     """The result of evaluating one project under one jurisdiction on one date."""
@@ -318,10 +333,36 @@ class Report:
     @classmethod
     def _fast(cls, *values: Any) -> Report:
         """Build a report from its fields in order, without the frozen dataclass's per-field
-        ``object.__setattr__`` (the evaluator's hot path; the result is the same frozen object)."""
+        ``object.__setattr__`` (the evaluator's hot path; the result is the same frozen object).
+
+        ``notices`` may be a ``LaterNotices``: the notices that take work to find (which decisions
+        rest on local parameters or readings) are then found on first read, as ``decision_id`` is."""
         report = object.__new__(cls)
-        report.__dict__.update(zip(_REPORT_FIELDS, values, strict=True))
+        fields_ = report.__dict__
+        fields_.update(zip(_REPORT_FIELDS, values, strict=True))
+        if type(fields_["notices"]) is LaterNotices:
+            fields_["_notices"] = fields_.pop("notices")
         return report
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for an attribute not stored yet: the notices of a report made with LaterNotices.
+        if name == "notices":
+            fields_ = self.__dict__
+            later = fields_.get("_notices")
+            if later is not None:
+                notices = later()
+                fields_["notices"] = notices  # memoised; frozen for every other purpose
+                return notices
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled with every lazy part spelled out (the sources of lazy parts stay behind)."""
+        state = {name: getattr(self, name) for name in _REPORT_FIELDS}
+        state["_decision_id"] = self.decision_id
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def decision(self, rule: str) -> Decision:
         """The decision of rule ``rule``; ``KeyError`` (with a did-you-mean) if there is none."""
