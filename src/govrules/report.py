@@ -24,8 +24,11 @@ from .scoring import ScoreResult
 
 __all__ = ["DECISION_FIELDS", "Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT", "json_text"]
 
-#: Version of the JSON layout; bumped only on an incompatible change.
-REPORT_FORMAT = 1
+#: Version of the JSON layout; bumped only on an incompatible change. 2 (issue 16): each cited
+#: provision once per report under ``provisions``, decisions citing it by index; a decision's
+#: ``missing``, ``due``, ``provisional``, ``in_principle``, ``exception_to`` and ``overridden_by``
+#: only where they have something to say.
+REPORT_FORMAT = 2
 
 
 class Status(str, enum.Enum):
@@ -218,7 +221,60 @@ class Decision(tuple):  # type: ignore[type-arg]
     def __delattr__(self, name: str) -> None:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
+    def report_dict(self, cite: Callable[[Citation], int]) -> dict[str, Any]:
+        """The decision as a report writes it (``Report.to_dict``): citations as indexes into the
+        report's ``provisions`` (``cite`` gives a citation's), and the keys that would hold an
+        empty list, null or false left out."""
+        source = self[14]
+        if type(source) is _Details:
+            facts, zh, en = source.facts, source.explanation_zh, source.explanation_en
+            score, local_parameters, readings = source.score, source.local_parameters, source.readings
+        else:
+            rule = self[0]
+            facts = source.decision_facts(rule)
+            zh, en = source.decision_explanation(rule)
+            score, local_parameters, readings = None, source.decision_local_parameters(rule), \
+                source.decision_readings(rule)
+        data: dict[str, Any] = {
+            "rule": self[0],
+            "pack": self[1],
+            "kind": self[2],
+            "status": self[9].value,
+            "outcome": self[3],
+            "title": {"zh": self[4], "en": self[5]},
+            "citations": [cite(c) for c in self[6]],
+            "facts": {name: json_value(value) for name, value in facts},
+        }
+        missing = self.missing
+        if missing:
+            data["missing"] = list(missing)
+        if self[11] is not None:
+            data["due"] = self[11].isoformat()
+        if self[12]:
+            data["provisional"] = True
+        if self[7]:
+            data["in_principle"] = True
+        if self[8] is not None:
+            data["exception_to"] = self[8]
+        if self[13] is not None:
+            data["overridden_by"] = self[13]
+        data["explanation"] = {"zh": zh, "en": en}
+        if local_parameters:
+            data["local_parameters"] = list(local_parameters)
+        if readings:
+            data["readings"] = list(readings)
+        if self[15]:
+            data["unclaimed"] = list(self[15])
+        not_needed = self.not_needed
+        if not_needed:
+            data["not_needed"] = list(not_needed)
+        if score is not None:
+            data["score"] = score.to_dict()
+        return data
+
     def to_dict(self) -> dict[str, Any]:
+        """The decision alone, every key present and its citations in full (format 1's layout of a
+        decision; a report writes its decisions with ``report_dict``)."""
         data = {
             "rule": self.rule,
             "pack": self.pack,
@@ -412,6 +468,18 @@ class Report:
                 f"{len(self.decisions)} decisions ({counts or 'none'})>")
 
     def to_dict(self) -> dict[str, Any]:
+        provisions: list[dict[str, Any]] = []
+        index: dict[tuple[str, tuple[str, ...]], int] = {}
+
+        def cite(citation: Citation) -> int:
+            key = (citation.document, citation.path)
+            found = index.get(key)
+            if found is None:
+                found = index[key] = len(provisions)
+                provisions.append(citation.to_dict())
+            return found
+
+        decisions = [d.report_dict(cite) for d in self.decisions]
         return {
             "format": REPORT_FORMAT,
             "engine": {"name": "govrules", "version": self.engine_version},
@@ -424,7 +492,8 @@ class Report:
             "notices": [n.to_dict() for n in self.notices],
             **({"readings": dict(self.readings)} if self.readings else {}),
             "summary": self.summary(),
-            "decisions": [d.to_dict() for d in self.decisions],
+            "provisions": provisions,
+            "decisions": decisions,
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
