@@ -443,7 +443,7 @@ class _Evaluation:
         self.leaves: dict[int, bool | None] = {}  # id(leaf) → value; the leaves live as long as the pack
         self.deadlines: dict[str, DeadlineState | None] = {}
         self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        self.flipped: dict[tuple[Any, ...], Procedure] = {}  # one changed valuation → its procedure
+        self.flipped: dict[Any, tuple[Procedure, ...]] = {}  # a reading, or a leaf's canonical id → its flips
         self.provisional: list[str] = []
         self.procedure = Procedure(compiled, self, vocab)
 
@@ -587,24 +587,26 @@ class _Evaluation:
         return found
 
     def flips(self, leaf: Leaf) -> Iterator[Procedure]:
-        """The procedure with ``leaf`` changed: another answer of its reading, or its opposite value
-        (built once per evaluation and shared by every decision that asks)."""
+        """The procedures with ``leaf`` changed: one per other answer of its reading, or the one with
+        its opposite value. Built once per evaluation (per reading; per leaf and every leaf equal to
+        it) and shared by every decision that asks."""
+        flipped = self.flipped
         if isinstance(leaf, Reading):
-            chosen = self.facts.get(leaf.fact)
-            spec = self.compiled.pack.readings.get(leaf.reading)
-            siblings = [x for x in self.compiled.reading_leaves.get(leaf.reading, ()) if self.leaf(x) is not None]
-            for answer in (spec.alternatives if spec is not None else ()):
-                if answer != chosen:
-                    yield self.changed(("@", leaf.reading, answer),
-                                       {x: answer in x.values for x in siblings})  # type: ignore[union-attr]
-            return
-        yield self.changed((id(leaf),), {leaf: not self.leaf(leaf)})
-
-    def changed(self, key: tuple[Any, ...], assigned: Mapping[Leaf, bool]) -> Procedure:
-        found = self.flipped.get(key)
+            key: Any = ("@", leaf.reading)
+            found = flipped.get(key)
+            if found is None:
+                chosen = self.facts.get(leaf.fact)
+                spec = self.compiled.pack.readings.get(leaf.reading)
+                siblings = [x for x in self.compiled.reading_leaves.get(leaf.reading, ()) if self.leaf(x) is not None]
+                found = flipped[key] = tuple(
+                    self.procedure.changed({x: answer in x.values for x in siblings})  # type: ignore[union-attr]
+                    for answer in (spec.alternatives if spec is not None else ()) if answer != chosen)
+            return iter(found)
+        key = self.compiled.canonical.get(id(leaf), id(leaf))
+        found = flipped.get(key)
         if found is None:
-            found = self.flipped[key] = self.procedure.changed(assigned)
-        return found
+            found = flipped[key] = (self.procedure.changed({leaf: not self.leaf(leaf)}),)
+        return iter(found)
 
     def leaf_parameters(self, leaf: Leaf) -> tuple[str, ...]:
         """The local parameters a comparison's result rests on: its own, or a score's it reads."""
