@@ -644,12 +644,12 @@ class _Evaluation:
         if o.out_of_scope:
             settled_by = self.procedure.scope()[1]
             names_zh = "、".join(f"{s.rule.title_zh}（{s.rule.cites[0].label}）" for s in settled_by)
-            names_en = ", ".join(s.rule.id for s in settled_by)
+            names_en = "; ".join(f"“{s.rule.title_en}” ({s.rule.cites[0].label})" for s in settled_by)
             return Decision(
                 **base,
                 explanation_zh="不适用：项目不在本办法适用范围内" + (f"：{names_zh}" if names_zh else ""),
                 explanation_en="Not applicable: the project is outside this measure's scope"
-                + (f" ({names_en})" if names_en else ""),
+                + (f": {names_en}" if names_en else ""),
             )
         if o.status is Status.NOT_APPLICABLE and not o.settled:
             return self.not_applicable(rule, base, o)
@@ -705,8 +705,8 @@ class _Evaluation:
         by_id = self.compiled.by_id
         zh = "；".join(f"{by_id[e].rule.title_zh}（{by_id[e].rule.cites[0].label}，须{self.fact_names(self.claim_facts(e))[0]}）"
                       for e in unclaimed)
-        en = "; ".join(f"{e} ({by_id[e].rule.cites[0].label}; needs {self.fact_names(self.claim_facts(e))[1]})"
-                       for e in unclaimed)
+        en = "; ".join(f"“{by_id[e].rule.title_en}” ({by_id[e].rule.cites[0].label}; needs "
+                       f"{self.fact_names(self.claim_facts(e))[1]})" for e in unclaimed)
         return f"（除非能证明例外情形：{zh}）", f" (unless the project shows the exception: {en})"
 
     def claim_facts(self, exception: str) -> tuple[str, ...]:
@@ -791,7 +791,7 @@ class _Evaluation:
         if weakest is not None and weakest.lost:
             fact = self.vocab[weakest.fact]
             zh += f"；失分最多的维度：{fact.zh}（得分 {weakest.score}，权重 {weakest.weight}%，失 {weakest.lost} 分）"
-            en += f"; the dimension losing most: {weakest.fact} (score {weakest.score}, weight " \
+            en += f"; the dimension losing most: {fact.en} (score {weakest.score}, weight " \
                   f"{weakest.weight}%, {weakest.lost} points lost)"
         for name, computed in ((spec.total, result.total), (spec.grade, result.grade)):
             used = self.facts.get(name)
@@ -800,11 +800,20 @@ class _Evaluation:
             source = self.derived.get(name)
             if source is None:
                 zh += f"；项目申报的{self.vocab[name].zh}为 {used}，与计算结果不同，其他规则采用申报值"
-                en += f"; the project states {name} = {used}, which differs; other rules use the stated value"
+                en += f"; the project states {self.vocab[name].en} = {used}, which differs; other rules use the " \
+                      "stated value"
             else:
                 zh += f"；其他规则采用 {source[1]} 计算的{self.vocab[name].zh} {used}"
-                en += f"; other rules use {name} = {used} as computed by {source[1]}"
+                en += f"; other rules use {self.vocab[name].en} = {used} as computed by " \
+                      f"“{self.compiled_title_en(source[1])}”"
         return Decision(score=result, **base, explanation_zh=zh, explanation_en=en)
+
+    def compiled_title_en(self, rule_id: str) -> str:
+        """The English title of a scoring rule of the chain (it may belong to another pack), else its id."""
+        found = self.compiled.by_id.get(rule_id)
+        if found is not None:
+            return found.rule.title_en
+        return rule_id
 
     def principle_zh(self, rule: Any) -> str:
         return "（原文为“原则上”，可能存在原文未列明的例外）" if rule.in_principle else ""
@@ -816,8 +825,9 @@ class _Evaluation:
 
     def fact_names(self, names: Iterable[str]) -> tuple[str, str]:
         names = list(names)
-        zh = "、".join(self.vocab[n].label() for n in names)
-        en = ", ".join(names)
+        vocab = self.vocab
+        zh = "、".join(vocab[n].label() for n in names)
+        en = "; ".join(vocab[n].en for n in names)
         return zh, en
 
     def not_applicable(self, rule: CompiledRule, base: dict[str, Any], o: Outcome) -> Decision:
@@ -827,7 +837,7 @@ class _Evaluation:
             return Decision(
                 **base,
                 explanation_zh=f"不适用：例外规则“{winner.title_zh}”（{winner.cites[0].label}）优先适用",
-                explanation_en=f"Not applicable: the exception {winner.id} ({winner.cites[0].label}) prevails",
+                explanation_en=f"Not applicable: the exception “{winner.title_en}” ({winner.cites[0].label}) prevails",
             )
         base_id = rule.rule.exception_to
         if base_id is not None and rule.when(facts) is not False:
@@ -839,13 +849,13 @@ class _Evaluation:
             if dead.rule.id == base_id:
                 return Decision(**base,
                                 explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，而该规则的条件不成立：{zh}",
-                                explanation_en=f"Not applicable: this is an exception to {base_id}, whose "
-                                f"condition does not hold: {en}")
+                                explanation_en=f"Not applicable: this is an exception to “{direct.title_en}”, "
+                                f"whose condition does not hold: {en}")
             return Decision(**base,
                             explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，该规则又依附于"
                             f"“{dead.rule.title_zh}”，而后者的条件不成立：{zh}",
-                            explanation_en=f"Not applicable: this is an exception to {base_id}, which qualifies "
-                            f"{dead.rule.id}, whose condition does not hold: {en}")
+                            explanation_en=f"Not applicable: this is an exception to “{direct.title_en}”, which "
+                            f"qualifies “{dead.rule.title_en}”, whose condition does not hold: {en}")
         zh, en = self.why(rule.rule.when)
         return Decision(**base, explanation_zh=f"不适用：{zh}", explanation_en=f"Not applicable: {en}")
 
@@ -857,12 +867,13 @@ class _Evaluation:
         start_fact = self.vocab[deadline.start]
         if start is NOT_HAPPENED:
             return Decision(**base, explanation_zh=f"不适用：{start_fact.zh}所记事项未发生，期限未起算",
-                            explanation_en=f"Not applicable: {deadline.start} did not take place; the period never began")
+                            explanation_en=f"Not applicable: {start_fact.en}: the act did not take place; the "
+                            "period never began")
         period = deadline.within.describe()
         due = o.due
         assert due is not None
         lead_zh = f"自{start_fact.zh} {start.isoformat()} 起{period}内，截止 {due.isoformat()}"
-        lead_en = f"{deadline.within.describe()} from {deadline.start} {start.isoformat()}: due {due.isoformat()}"
+        lead_en = f"{deadline.within.describe_en()} from {start_fact.en} ({start.isoformat()}): due {due.isoformat()}"
         if o.provisional:
             years = self.calendar.period_end(start, deadline.within).assumed_years
             lead_zh += f"（{'、'.join(map(str, years))}年尚无官方节假日安排，按周末和法定固定日期节日暂算，结果暂定）"
