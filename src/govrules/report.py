@@ -77,6 +77,8 @@ class LazyDetails(Protocol):
 
     def decision_not_needed(self, rule: str) -> tuple[str, ...]: ...
 
+    def plain_decision(self, rule: str) -> Decision: ...
+
 
 _FIELDS = ("rule", "pack", "kind", "status", "outcome", "title_zh", "title_en", "citations", "facts", "missing",
            "due", "provisional", "in_principle", "exception_to", "overridden_by", "explanation_zh", "explanation_en",
@@ -225,16 +227,11 @@ class Decision(tuple):  # type: ignore[type-arg]
         """The decision as a report writes it (``Report.to_dict``): citations as indexes into the
         report's ``provisions`` (``cite`` gives a citation's), and the keys that would hold an
         empty list, null or false left out."""
+        spelled = self
         source = self[14]
-        if type(source) is _Details:
-            facts, zh, en = source.facts, source.explanation_zh, source.explanation_en
-            score, local_parameters, readings = source.score, source.local_parameters, source.readings
-        else:
-            rule = self[0]
-            facts = source.decision_facts(rule)
-            zh, en = source.decision_explanation(rule)
-            score, local_parameters, readings = None, source.decision_local_parameters(rule), \
-                source.decision_readings(rule)
+        if type(source) is not _Details:  # every detail at once, from the one rendering of the decision
+            spelled = source.plain_decision(self[0])
+            source = spelled[14]
         data: dict[str, Any] = {
             "rule": self[0],
             "pack": self[1],
@@ -243,9 +240,9 @@ class Decision(tuple):  # type: ignore[type-arg]
             "outcome": self[3],
             "title": {"zh": self[4], "en": self[5]},
             "citations": [cite(c) for c in self[6]],
-            "facts": {name: json_value(value) for name, value in facts},
+            "facts": {name: json_value(value) for name, value in source.facts},
         }
-        missing = self.missing
+        missing = spelled[10]
         if missing:
             data["missing"] = list(missing)
         if self[11] is not None:
@@ -258,18 +255,21 @@ class Decision(tuple):  # type: ignore[type-arg]
             data["exception_to"] = self[8]
         if self[13] is not None:
             data["overridden_by"] = self[13]
-        data["explanation"] = {"zh": zh, "en": en}
+        data["explanation"] = {"zh": source.explanation_zh, "en": source.explanation_en}
+        # What it rests on as the decision itself says (for a scoring rule not applied, the
+        # rendering leaves these out while the decision names them).
+        local_parameters, readings = self.local_parameters, self.readings
         if local_parameters:
             data["local_parameters"] = list(local_parameters)
         if readings:
             data["readings"] = list(readings)
         if self[15]:
             data["unclaimed"] = list(self[15])
-        not_needed = self.not_needed
+        not_needed = spelled[16]
         if not_needed:
             data["not_needed"] = list(not_needed)
-        if score is not None:
-            data["score"] = score.to_dict()
+        if source.score is not None:
+            data["score"] = source.score.to_dict()
         return data
 
     def to_dict(self) -> dict[str, Any]:
