@@ -73,6 +73,7 @@ def assert_same(data: dict[str, Any], vocab: Vocabulary = V) -> Project | None:
     assert default == model
     assert list(default.facts) == list(model.facts)
     assert [type(v) for v in default.facts.values()] == [type(v) for v in model.facts.values()]
+    assert [repr(v) for v in default.facts.values()] == [repr(v) for v in model.facts.values()]  # one spelling
     return default
 
 
@@ -108,7 +109,9 @@ def test_the_example_as_a_system_sends_it_is_parsed_by_the_fast_path() -> None:
 # Values on both sides of every check of the fast path, and of the model's.
 AMOUNTS = [0, 1, 10**15 - 1, 10**15, 10**15 + 1, -1, True, 1.5, "8600000", "0", "000123", "9" * 15, "9" * 16,
            "1" + "0" * 15, "1" + "0" * 15 + "1", "500万", "500万元", " 500 ", "5,000,000", "5e6", "-5", "٣٣",
-           "", "1.5", Decimal("1.5"), Decimal("NaN"), Decimal("-0"), Decimal("1e-11"), Decimal("1E+15"), None, [1]]
+           "", "1.5", Decimal("1.5"), Decimal("NaN"), Decimal("-0"), Decimal("1e-11"), Decimal("1E+15"), None, [1],
+           Decimal("5000000.00"), Decimal("1.00000000000"), Decimal("0.0"), Decimal("Infinity"), Decimal("1E+16"),
+           Decimal("999999999999999"), Decimal("999999999999999.5"), Decimal(8600000)]
 DATES = ["2026-04-30", "2026-02-30", "2026-W01-1", "20260430", " 2026-04-30", "2026-04-30 ", "١٢٣٤-٠١-٠١",
          "1899-12-31", "1900-01-01", "2999-12-31", "3000-01-01", dt.date(2026, 4, 30), dt.date(1899, 12, 31),
          dt.datetime(2026, 4, 30, 1, 2), False, True, 0, None]

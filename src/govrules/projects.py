@@ -407,6 +407,9 @@ def _fast_project(data: Mapping[str, Any], vocab: Vocabulary) -> Project | None:
                     if type(value) is str and len(value) < 16 and value.isascii() and value.isdigit() \
                             or type(value) is int and 0 <= value < _WHOLE_AMOUNT_LIMIT:
                         values[i] = Decimal(value)
+                    elif type(value) is Decimal and value.is_finite() and 0 < value < _WHOLE_AMOUNT_LIMIT \
+                            and value == value.to_integral_value():
+                        pass  # a whole Decimal within the limit: parse_amount returns it as it is
                     else:
                         values[i] = parse_amount(value)
                 elif check == _DATE or check == _ACT_DATE:
