@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError, dataclass, field, fields
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -400,25 +400,18 @@ class Report:
             fields_["_notices"] = fields_.pop("notices")
         return report
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for an attribute not stored yet: the notices of a report made with LaterNotices.
-        if name == "notices":
-            fields_ = self.__dict__
-            later = fields_.get("_notices")
-            if later is not None:
-                notices = later()
-                fields_["notices"] = notices  # memoised; frozen for every other purpose
-                return notices
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any attribute
+        def __getattr__(self, name: str) -> Any:
+            # Only reached for an attribute not stored yet: the notices of a report made with LaterNotices.
+            if name == "notices":
+                fields_ = self.__dict__
+                later = fields_.get("_notices")
+                if later is not None:
+                    notices = later()
+                    fields_["notices"] = notices  # memoised; frozen for every other purpose
+                    return notices
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Pickled with every lazy part spelled out (the sources of lazy parts stay behind)."""
-        state = {name: getattr(self, name) for name in _REPORT_FIELDS}
-        state["_decision_id"] = self.decision_id
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
 
     def decision(self, rule: str) -> Decision:
         """The decision of rule ``rule``; ``KeyError`` (with a did-you-mean) if there is none."""
