@@ -599,7 +599,7 @@ class _Evaluation:
                 spec = self.compiled.pack.readings.get(leaf.reading)
                 siblings = [x for x in self.compiled.reading_leaves.get(leaf.reading, ()) if self.leaf(x) is not None]
                 found = flipped[key] = tuple(
-                    self.procedure.changed({x: answer in x.values for x in siblings})  # type: ignore[union-attr]
+                    self.procedure.changed({x: answer in x.values for x in siblings})
                     for answer in (spec.alternatives if spec is not None else ()) if answer != chosen)
             return iter(found)
         key = self.compiled.canonical.get(id(leaf), id(leaf))

@@ -129,13 +129,13 @@ class Decision(_Model):
         description="the facts the rule read: amounts and numbers as exact decimal strings, dates as ISO text")
     # Present only where they apply (docs/report-format.md); absent means the empty list, null or false:
     missing: list[str] = Field(default=None, description="the facts that would decide it")  # type: ignore[arg-type]
-    due: str = Field(default=None, pattern=_DATE, description="the deadline, ISO date")  # type: ignore[arg-type]
-    provisional: Literal[True] = Field(  # type: ignore[assignment]
-        default=None, description="the due date assumes a holiday schedule not yet published")
-    in_principle: Literal[True] = Field(  # type: ignore[assignment]
-        default=None, description="the text says 原则上: exceptions it does not list may exist")
-    exception_to: str = Field(default=None, description="the rule this one is an exception to")  # type: ignore[arg-type]
-    overridden_by: str = Field(default=None, description="the exception that prevailed")  # type: ignore[arg-type]
+    due: str = Field(default=None, pattern=_DATE, description="the deadline, ISO date")  # type: ignore[assignment]
+    provisional: Literal[True] = Field(
+        default=None, description="the due date assumes a holiday schedule not yet published")  # type: ignore[arg-type]
+    in_principle: Literal[True] = Field(
+        default=None, description="the text says 原则上: exceptions it does not list may exist")  # type: ignore[arg-type]
+    exception_to: str = Field(default=None, description="the rule this one is an exception to")  # type: ignore[assignment]
+    overridden_by: str = Field(default=None, description="the exception that prevailed")  # type: ignore[assignment]
     explanation: Bilingual
     local_parameters: list[str] = Field(default=None, description="the local parameters the decision rests on")  # type: ignore[arg-type]
     readings: list[str] = Field(default=None, description="the declared readings (interpretations) it rests on")  # type: ignore[arg-type]
