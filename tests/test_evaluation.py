@@ -189,7 +189,7 @@ def test_exclude_fired_makes_rules_not_applicable_naming_the_exclusion(engine: g
     assert got["scoped.scope.classified"].status is Status.APPLIES
     decision = got["scoped.approval.feasibility"]
     assert decision.status is Status.NOT_APPLICABLE
-    assert "scoped.scope.classified" in decision.explanation_en
+    assert f"“{got['scoped.scope.classified'].title_en}”" in decision.explanation_en  # the exclusion, in English
     assert "涉密项目不纳入" in decision.explanation_zh
 
 
@@ -319,7 +319,7 @@ def test_exception_whose_base_condition_is_false_is_not_applicable(engine: govru
     exc = got["free.approval.reviews_required"]
     assert exc.status is Status.NOT_APPLICABLE
     assert exc.overridden_by is None
-    assert "free.approval.no_reviews" in exc.explanation_en
+    assert f"“{got['free.approval.no_reviews'].title_en}”" in exc.explanation_en
 
 
 def test_exception_whose_base_condition_is_unknown_is_unknown(engine: govrules.Engine) -> None:
@@ -357,7 +357,7 @@ def test_exception_to_an_exception_is_not_applicable_when_the_root_does_not_appl
     # The middle exception is dead because the root rule does not apply, not because the waiver won.
     assert middle.status is Status.NOT_APPLICABLE
     assert middle.overridden_by is None
-    assert "free.approval.no_reviews" in middle.explanation_en
+    assert f"“{got['free.approval.no_reviews'].title_en}”" in middle.explanation_en
     assert got["free.approval.reviews_waived"].status is Status.NOT_APPLICABLE
     assert got["free.approval.reviews_waived"].overridden_by is None
 
@@ -376,8 +376,8 @@ def test_dead_chain_explanation_names_the_rule_whose_condition_fails(engine: gov
     assert waiver.status is Status.NOT_APPLICABLE
     # Whatever the wording, the English must not claim the direct base's condition fails (it holds),
     # and it must name the rule whose condition does fail.
-    assert "free.approval.no_reviews" in waiver.explanation_en
-    assert "exception to free.approval.reviews_required, whose condition does not hold" \
+    assert f"“{got['free.approval.no_reviews'].title_en}”" in waiver.explanation_en
+    assert f"exception to “{got['free.approval.reviews_required'].title_en}”, whose condition does not hold" \
         not in waiver.explanation_en
     assert "本条是“建设项目原则上不再节能评估”的例外" not in waiver.explanation_zh
 

@@ -226,7 +226,7 @@ def test_number_facts_have_the_same_bounds_as_amounts() -> None:
         assert isinstance(outcome, ProjectError), written
         assert bad_fields(outcome) == {numbers[0]}
     report = engine().evaluate({numbers[0]: "5e2"}, "wuxing", AS_OF)
-    assert json.loads(report.to_json())["format"] == 1
+    assert json.loads(report.to_json())["format"] == 2
 
 
 DATE = "contract_signed_on"

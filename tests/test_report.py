@@ -27,10 +27,10 @@ PYTHON = Path(sys.executable)
 AS_OF = D("2026-06-01")
 
 REPORT_KEYS = ["format", "engine", "decision_id", "jurisdiction", "as_of", "project", "packs", "calendar", "notices",
-               "summary", "decisions"]
-DECISION_KEYS = {"rule", "pack", "kind", "status", "outcome", "title", "citations", "facts", "missing", "due",
-                 "provisional", "in_principle", "exception_to", "overridden_by", "explanation"}
-OPTIONAL_DECISION_KEYS = {"local_parameters", "readings", "unclaimed", "not_needed", "score"}  # only where they apply
+               "summary", "provisions", "decisions"]
+DECISION_KEYS = {"rule", "pack", "kind", "status", "outcome", "title", "citations", "facts", "explanation"}
+OPTIONAL_DECISION_KEYS = {"missing", "due", "provisional", "in_principle", "exception_to", "overridden_by",
+                          "local_parameters", "readings", "unclaimed", "not_needed", "score"}  # only where they apply
 DOCUMENTS = {"wuxing": "吴政办发〔2023〕43号", "huzhou": "湖政办发〔2023〕40号"}
 STATUSES = ["applies", "not_applicable", "satisfied", "violated", "pending", "overdue", "unknown"]
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -69,7 +69,7 @@ def test_report_top_level_keys_in_fixed_order(report: govrules.Report) -> None:
 
 def test_report_header_fields(report: govrules.Report) -> None:
     data = report.to_dict()
-    assert data["format"] == 1
+    assert data["format"] == 2
     assert data["engine"] == {"name": "govrules", "version": govrules.__version__}
     assert data["jurisdiction"] == "wuxing"
     assert data["as_of"] == "2026-06-01"
@@ -117,8 +117,14 @@ def test_report_summary_counts_every_status(report: govrules.Report) -> None:
 
 def test_every_decision_has_the_documented_shape(report: govrules.Report) -> None:
     texts = {pack: registry_texts(pack) for pack in DOCUMENTS}
-    decisions = report.to_dict()["decisions"]
+    data = report.to_dict()
+    decisions, provisions = data["decisions"], data["provisions"]
     assert len(decisions) > 20
+    # Each cited provision once, every one of them cited, in the order first cited.
+    cited = [i for d in decisions for i in d["citations"]]
+    assert sorted(set(cited)) == list(range(len(provisions)))
+    assert list(dict.fromkeys(cited)) == list(range(len(provisions)))
+    assert len({(p["document"], tuple(p["path"])) for p in provisions}) == len(provisions)
     assert {d["pack"] for d in decisions} == {"wuxing", "huzhou"}
     for d in decisions:
         assert DECISION_KEYS <= set(d) <= DECISION_KEYS | OPTIONAL_DECISION_KEYS, d["rule"]
@@ -128,7 +134,9 @@ def test_every_decision_has_the_documented_shape(report: govrules.Report) -> Non
         assert set(d["title"]) == {"zh", "en"} and d["title"]["zh"] and d["title"]["en"]
         assert set(d["explanation"]) == {"zh", "en"} and d["explanation"]["zh"] and d["explanation"]["en"]
         assert d["citations"], d["rule"]
-        for c in d["citations"]:
+        decision = report.decision(d["rule"])
+        assert [provisions[i] for i in d["citations"]] == [c.to_dict() for c in decision.citations]
+        for c in (provisions[i] for i in d["citations"]):
             assert set(c) == {"document", "path", "label", "text"}
             assert c["document"] == DOCUMENTS[d["pack"]]
             assert isinstance(c["path"], list) and c["path"]
@@ -138,23 +146,33 @@ def test_every_decision_has_the_documented_shape(report: govrules.Report) -> Non
                 assert c["text"].startswith(own)
             assert c["text"]
         assert isinstance(d["facts"], dict)
-        assert isinstance(d["missing"], list)
-        assert d["due"] is None or re.match(r"^\d{4}-\d{2}-\d{2}$", d["due"])
-        assert isinstance(d["provisional"], bool) and isinstance(d["in_principle"], bool)
+        # A key left out means the empty list, null or false: nothing is lost.
+        assert d.get("missing", []) == list(decision.missing) and d.get("missing") != []
+        assert d.get("due") == (decision.due.isoformat() if decision.due else None)
+        assert "due" not in d or re.match(r"^\d{4}-\d{2}-\d{2}$", d["due"])
+        assert d.get("provisional", False) is decision.provisional and d.get("provisional") is not False
+        assert d.get("in_principle", False) is decision.in_principle and d.get("in_principle") is not False
+        assert d.get("exception_to") == decision.exception_to and d.get("overridden_by") == decision.overridden_by
+        assert None not in (d.get("exception_to", ""), d.get("overridden_by", ""), d.get("due", ""))
         if d["status"] == "unknown":
-            assert d["missing"], d["rule"]
+            assert d.get("missing"), d["rule"]
 
 
 def test_decision_to_dict_values(report: govrules.Report) -> None:
-    upload = next(d for d in report.to_dict()["decisions"] if d["rule"] == "wuxing.deadline.contract_upload")
+    data = report.to_dict()
+    upload = next(d for d in data["decisions"] if d["rule"] == "wuxing.deadline.contract_upload")
     assert upload["kind"] == "deadline"
     assert upload["status"] == "satisfied"
     assert upload["due"] == "2026-05-11"
     # what the rule read: whether it is an O&M contract (第十五条, reading wuxing_art15_om_contracts) and the dates
     assert upload["facts"] == {"project_type": "construction", "contract_signed_on": "2026-04-30",
                                "contract_uploaded_on": "2026-05-11"}
-    assert upload["citations"][0]["label"] == "第十五条"
-    assert upload["citations"][0]["path"] == ["第十五条"]
+    assert data["provisions"][upload["citations"][0]]["label"] == "第十五条"
+    assert data["provisions"][upload["citations"][0]]["path"] == ["第十五条"]
+    # The Python API keeps whole citations on the decision, and a decision's own to_dict too.
+    decision = report.decision("wuxing.deadline.contract_upload")
+    assert decision.citations[0].label == "第十五条"
+    assert decision.to_dict()["citations"][0]["label"] == "第十五条"
 
 
 @pytest.mark.parametrize(

@@ -170,6 +170,14 @@ class Period:
             return f"{self.years}年"
         return f"{self.days}日"
 
+    def describe_en(self) -> str:
+        """The period in English, such as "5 working days", "3 months", "1 year" or "30 days"."""
+        for count, word in ((self.working_days, "working day"), (self.months, "month"), (self.years, "year"),
+                            (self.days, "day")):
+            if count:
+                return f"{count} {word}" + ("" if count == 1 else "s")
+        return "0 days"
+
 
 def _as_date(d: Any) -> date:
     """``d`` as a plain date; a datetime is refused (its time of day would be silently dropped)."""

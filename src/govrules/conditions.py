@@ -852,6 +852,18 @@ def show_value(value: Any, fact: Fact | None = None, lang: str = "zh") -> str:
     return str(value)
 
 
+def _shown(value: Any, fact: Fact | None, lang: str) -> str:
+    """``show_value`` in the words of the language: in English an amount in yuan ("8,600,000 yuan"),
+    not 万元, and an enum value as the English words of its id (English has no labels for them)."""
+    if lang != "zh" and fact is not None and value is not None and value is not NOT_HAPPENED \
+            and not isinstance(value, bool):
+        if fact.type is FactType.AMOUNT and isinstance(value, Decimal):
+            return f"{value.normalize():,f} yuan"
+        if fact.type is FactType.ENUM:
+            return str(value).replace("_", " ")
+    return show_value(value, fact, lang)
+
+
 def _name(vocab: Vocabulary, fact: str, lang: str) -> str:
     if fact not in vocab:
         return fact
@@ -860,7 +872,7 @@ def _name(vocab: Vocabulary, fact: str, lang: str) -> str:
 
 def _operand_text(operand: Operand, fact: Fact, vocab: Vocabulary, lang: str) -> str:
     if isinstance(operand, Literal):
-        shown = show_value(operand.value, fact, lang)
+        shown = _shown(operand.value, fact, lang)
         if operand.param is not None:  # a local setting, never a number of the text
             return f"{shown}（本地参数 {operand.param}）" if lang == "zh" else f"{shown} (local parameter {operand.param})"
         return shown
@@ -869,7 +881,7 @@ def _operand_text(operand: Operand, fact: Fact, vocab: Vocabulary, lang: str) ->
         pct = (operand.times * 100).normalize()
         text = f"{text}的{pct:f}%" if lang == "zh" else f"{pct:f}% of {text}"
     if operand.plus is not None:
-        text = f"{text}后{operand.plus.describe()}" if lang == "zh" else f"{text} + {operand.plus.describe()}"
+        text = f"{text}后{operand.plus.describe()}" if lang == "zh" else f"{text} + {operand.plus.describe_en()}"
     return text
 
 
@@ -897,21 +909,29 @@ def describe(cond: Condition, vocab: Vocabulary, lang: str = "zh") -> str:
         return f"the act of {name} took place" if cond.happened else f"the act of {name} did not take place"
     if isinstance(cond, Compare):
         target = _operand_text(cond.value, fact, vocab, lang) if fact else "?"
-        if not zh:
-            return f"{name} {cond.relation.value} {target} ({cond.op})" if cond.op in STATUTORY_WORDS \
-                else f"{name} {cond.op} {target}"
+        if not zh:  # the relation in English words (以上 and >= alike: "at least", inclusive)
+            words = _EN_RELATIONS[cond.relation]
+            return f"{name} is {words[1] if fact is not None and fact.type is FactType.DATE else words[0]} {target}"
         if cond.op in STATUTORY_WORDS:
             postfix = STATUTORY_WORDS[cond.op][1]
             return f"{name}{target}{cond.op}" if postfix else f"{name}{cond.op}{target}"
         return f"{name} {cond.op} {target}"
     if isinstance(cond, Equals):
-        return f"{name}：{show_value(cond.value, fact, lang)}" if zh else f"{name} is {show_value(cond.value, fact, lang)}"
+        return f"{name}：{_shown(cond.value, fact, lang)}" if zh else f"{name} is {_shown(cond.value, fact, lang)}"
     if isinstance(cond, OneOf):
-        shown = "、".join(show_value(v, fact, lang) for v in cond.values) if zh else \
-            ", ".join(show_value(v, fact, lang) for v in cond.values)
+        shown = "、".join(_shown(v, fact, lang) for v in cond.values) if zh else \
+            ", ".join(_shown(v, fact, lang) for v in cond.values)
         return f"{name}为{shown}之一" if zh else f"{name} is one of {shown}"
     return (f"已填写{name}" if cond.known else f"未填写{name}") if zh else \
         (f"{name} is given" if cond.known else f"{name} is not given")
+
+
+#: A comparison in English: (for numbers and amounts, for dates).
+_EN_RELATIONS: Mapping[Relation, tuple[str, str]] = {
+    Relation.GE: ("at least", "on or after"), Relation.GT: ("more than", "after"),
+    Relation.LE: ("at most", "on or before"), Relation.LT: ("less than", "before"),
+    Relation.EQ: ("equal to", "on"), Relation.NE: ("other than", "not on"),
+}
 
 
 def _wrap(cond: Condition, vocab: Vocabulary, lang: str) -> str:
@@ -965,7 +985,7 @@ def _explain_leaf(cond: Leaf, value: bool | None, facts: Facts, vocab: Vocabular
                 f"{described} {'holds' if value else 'does not hold'} (reading taken: {chosen})")
     fact = vocab.get(cond.fact)
     name = _name(vocab, cond.fact, lang)
-    actual = show_value(facts.get(cond.fact), fact, lang)
+    actual = _shown(facts.get(cond.fact), fact, lang)
     described = _described(cond, vocab)[0 if zh else 1]
     if value is None:
         lacking = "、".join(_name(vocab, f, lang) for f in facts_used(cond) if facts.get(f) is None)
@@ -973,7 +993,7 @@ def _explain_leaf(cond: Leaf, value: bool | None, facts: Facts, vocab: Vocabular
     if isinstance(cond, Equals):
         if value:
             return f"{name}：{actual}" if zh else f"{name} is {actual}"
-        expected = show_value(cond.value, fact, lang)
+        expected = _shown(cond.value, fact, lang)
         return f"{name}为{actual}，而非{expected}" if zh else f"{name} is {actual}, not {expected}"
     if isinstance(cond, OneOf):
         return (f"{name}为{actual}" + ("" if value else "，不在所列之中")) if zh else \
@@ -984,9 +1004,9 @@ def _explain_leaf(cond: Leaf, value: bool | None, facts: Facts, vocab: Vocabular
         return described if value is cond.known else (
             (f"未填写{name}" if cond.known else f"已填写{name}（{actual}）") if zh else
             (f"{name} is not given" if cond.known else f"{name} is given ({actual})"))
-    shown = "，".join(f"{_name(vocab, f, lang)}={show_value(facts.get(f), vocab.get(f), lang)}"
+    shown = "，".join(f"{_name(vocab, f, lang)}={_shown(facts.get(f), vocab.get(f), lang)}"
                      for f in facts_used(cond)) if zh else \
-        ", ".join(f"{_name(vocab, f, lang)}={show_value(facts.get(f), vocab.get(f), lang)}" for f in facts_used(cond))
+        ", ".join(f"{_name(vocab, f, lang)}={_shown(facts.get(f), vocab.get(f), lang)}" for f in facts_used(cond))
     if zh:
         return f"{described}{'成立' if value else '不成立'}（{shown}）"
     return f"{described} {'holds' if value else 'does not hold'} ({shown})"

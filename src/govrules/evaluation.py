@@ -29,7 +29,7 @@ from .loading import load_packs
 from .model import Pack, Rule
 from .projects import Project, parse_project, read_project
 from .readings import ReadingSpec
-from .report import DECISION_FIELDS, LAZY, Decision, Notice, PackRef, Report, Status
+from .report import DECISION_FIELDS, LAZY, Decision, LaterNotices, Notice, PackRef, Report, Status
 from .vocabulary import NOT_HAPPENED
 from .scoring import compute_score, derived_facts
 from .vocabulary import Vocabulary, default_vocabulary
@@ -186,14 +186,12 @@ class Engine:
                                      plan.score_parameters)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
-        notices = plan.notices
-        if plan.resting_rules:  # only rules that can rest on a parameter or reading are asked
-            notices = notices + self._resting_notices(decisions, plan)
+        tail: tuple[Notice, ...] = ()
         if chosen:
-            notices = notices + (_chosen_notice(chosen, self._readings),)
+            tail += (_chosen_notice(chosen, self._readings),)
         if provisional:
             provisional.sort()
-            notices = notices + (Notice(
+            tail += (Notice(
                 "provisional-dates",
                 "部分期限涉及尚无官方节假日安排的年份，按周末和法定固定日期节日暂算（未计农历节日和调休），"
                 "结果为暂定：" + "、".join(provisional),
@@ -201,8 +199,14 @@ class Engine:
                 "the fixed-date statutory holidays only (no lunar holidays, no swapped days) and are "
                 "provisional: " + ", ".join(provisional),
             ),)
+        found = tuple(decisions)
+        notices: tuple[Notice, ...] | LaterNotices
+        if plan.resting_rules:  # only rules that can rest on a parameter or reading are asked, on first read
+            notices = LaterNotices(plan.notices, partial(self._resting_notices, found, plan), tail)
+        else:
+            notices = plan.notices + tail
         return Report._fast(
-            jurisdiction, as_of, project.id, project.name, plan.used, tuple(decisions), notices, __version__,
+            jurisdiction, as_of, project.id, project.name, plan.used, found, notices, __version__,
             self._calendar_sources, self._calendar_fingerprint, plan.provision_paths,
             MappingProxyType(chosen),
             partial(decision_id, project, jurisdiction, as_of, plan.consulted, __version__, self._calendar_fingerprint,
@@ -439,7 +443,7 @@ class _Evaluation:
         self.leaves: dict[int, bool | None] = {}  # id(leaf) → value; the leaves live as long as the pack
         self.deadlines: dict[str, DeadlineState | None] = {}
         self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        self.flipped: dict[tuple[Any, ...], Procedure] = {}  # one changed valuation → its procedure
+        self.flipped: dict[Any, tuple[Procedure, ...]] = {}  # a reading, or a leaf's canonical id → its flips
         self.provisional: list[str] = []
         self.procedure = Procedure(compiled, self, vocab)
 
@@ -583,24 +587,26 @@ class _Evaluation:
         return found
 
     def flips(self, leaf: Leaf) -> Iterator[Procedure]:
-        """The procedure with ``leaf`` changed: another answer of its reading, or its opposite value
-        (built once per evaluation and shared by every decision that asks)."""
+        """The procedures with ``leaf`` changed: one per other answer of its reading, or the one with
+        its opposite value. Built once per evaluation (per reading; per leaf and every leaf equal to
+        it) and shared by every decision that asks."""
+        flipped = self.flipped
         if isinstance(leaf, Reading):
-            chosen = self.facts.get(leaf.fact)
-            spec = self.compiled.pack.readings.get(leaf.reading)
-            siblings = [x for x in self.compiled.reading_leaves.get(leaf.reading, ()) if self.leaf(x) is not None]
-            for answer in (spec.alternatives if spec is not None else ()):
-                if answer != chosen:
-                    yield self.changed(("@", leaf.reading, answer),
-                                       {x: answer in x.values for x in siblings})  # type: ignore[union-attr]
-            return
-        yield self.changed((id(leaf),), {leaf: not self.leaf(leaf)})
-
-    def changed(self, key: tuple[Any, ...], assigned: Mapping[Leaf, bool]) -> Procedure:
-        found = self.flipped.get(key)
+            key: Any = ("@", leaf.reading)
+            found = flipped.get(key)
+            if found is None:
+                chosen = self.facts.get(leaf.fact)
+                spec = self.compiled.pack.readings.get(leaf.reading)
+                siblings = [x for x in self.compiled.reading_leaves.get(leaf.reading, ()) if self.leaf(x) is not None]
+                found = flipped[key] = tuple(
+                    self.procedure.changed({x: answer in x.values for x in siblings})
+                    for answer in (spec.alternatives if spec is not None else ()) if answer != chosen)
+            return iter(found)
+        key = self.compiled.canonical.get(id(leaf), id(leaf))
+        found = flipped.get(key)
         if found is None:
-            found = self.flipped[key] = self.procedure.changed(assigned)
-        return found
+            found = flipped[key] = (self.procedure.changed({leaf: not self.leaf(leaf)}),)
+        return iter(found)
 
     def leaf_parameters(self, leaf: Leaf) -> tuple[str, ...]:
         """The local parameters a comparison's result rests on: its own, or a score's it reads."""
@@ -638,12 +644,12 @@ class _Evaluation:
         if o.out_of_scope:
             settled_by = self.procedure.scope()[1]
             names_zh = "、".join(f"{s.rule.title_zh}（{s.rule.cites[0].label}）" for s in settled_by)
-            names_en = ", ".join(s.rule.id for s in settled_by)
+            names_en = "; ".join(f"“{s.rule.title_en}” ({s.rule.cites[0].label})" for s in settled_by)
             return Decision(
                 **base,
                 explanation_zh="不适用：项目不在本办法适用范围内" + (f"：{names_zh}" if names_zh else ""),
                 explanation_en="Not applicable: the project is outside this measure's scope"
-                + (f" ({names_en})" if names_en else ""),
+                + (f": {names_en}" if names_en else ""),
             )
         if o.status is Status.NOT_APPLICABLE and not o.settled:
             return self.not_applicable(rule, base, o)
@@ -699,8 +705,8 @@ class _Evaluation:
         by_id = self.compiled.by_id
         zh = "；".join(f"{by_id[e].rule.title_zh}（{by_id[e].rule.cites[0].label}，须{self.fact_names(self.claim_facts(e))[0]}）"
                       for e in unclaimed)
-        en = "; ".join(f"{e} ({by_id[e].rule.cites[0].label}; needs {self.fact_names(self.claim_facts(e))[1]})"
-                       for e in unclaimed)
+        en = "; ".join(f"“{by_id[e].rule.title_en}” ({by_id[e].rule.cites[0].label}; needs "
+                       f"{self.fact_names(self.claim_facts(e))[1]})" for e in unclaimed)
         return f"（除非能证明例外情形：{zh}）", f" (unless the project shows the exception: {en})"
 
     def claim_facts(self, exception: str) -> tuple[str, ...]:
@@ -785,7 +791,7 @@ class _Evaluation:
         if weakest is not None and weakest.lost:
             fact = self.vocab[weakest.fact]
             zh += f"；失分最多的维度：{fact.zh}（得分 {weakest.score}，权重 {weakest.weight}%，失 {weakest.lost} 分）"
-            en += f"; the dimension losing most: {weakest.fact} (score {weakest.score}, weight " \
+            en += f"; the dimension losing most: {fact.en} (score {weakest.score}, weight " \
                   f"{weakest.weight}%, {weakest.lost} points lost)"
         for name, computed in ((spec.total, result.total), (spec.grade, result.grade)):
             used = self.facts.get(name)
@@ -794,11 +800,20 @@ class _Evaluation:
             source = self.derived.get(name)
             if source is None:
                 zh += f"；项目申报的{self.vocab[name].zh}为 {used}，与计算结果不同，其他规则采用申报值"
-                en += f"; the project states {name} = {used}, which differs; other rules use the stated value"
+                en += f"; the project states {self.vocab[name].en} = {used}, which differs; other rules use the " \
+                      "stated value"
             else:
                 zh += f"；其他规则采用 {source[1]} 计算的{self.vocab[name].zh} {used}"
-                en += f"; other rules use {name} = {used} as computed by {source[1]}"
+                en += f"; other rules use {self.vocab[name].en} = {used} as computed by " \
+                      f"“{self.compiled_title_en(source[1])}”"
         return Decision(score=result, **base, explanation_zh=zh, explanation_en=en)
+
+    def compiled_title_en(self, rule_id: str) -> str:
+        """The English title of a scoring rule of the chain (it may belong to another pack), else its id."""
+        found = self.compiled.by_id.get(rule_id)
+        if found is not None:
+            return found.rule.title_en
+        return rule_id
 
     def principle_zh(self, rule: Any) -> str:
         return "（原文为“原则上”，可能存在原文未列明的例外）" if rule.in_principle else ""
@@ -810,8 +825,9 @@ class _Evaluation:
 
     def fact_names(self, names: Iterable[str]) -> tuple[str, str]:
         names = list(names)
-        zh = "、".join(self.vocab[n].label() for n in names)
-        en = ", ".join(names)
+        vocab = self.vocab
+        zh = "、".join(vocab[n].label() for n in names)
+        en = "; ".join(vocab[n].en for n in names)
         return zh, en
 
     def not_applicable(self, rule: CompiledRule, base: dict[str, Any], o: Outcome) -> Decision:
@@ -821,7 +837,7 @@ class _Evaluation:
             return Decision(
                 **base,
                 explanation_zh=f"不适用：例外规则“{winner.title_zh}”（{winner.cites[0].label}）优先适用",
-                explanation_en=f"Not applicable: the exception {winner.id} ({winner.cites[0].label}) prevails",
+                explanation_en=f"Not applicable: the exception “{winner.title_en}” ({winner.cites[0].label}) prevails",
             )
         base_id = rule.rule.exception_to
         if base_id is not None and rule.when(facts) is not False:
@@ -833,13 +849,13 @@ class _Evaluation:
             if dead.rule.id == base_id:
                 return Decision(**base,
                                 explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，而该规则的条件不成立：{zh}",
-                                explanation_en=f"Not applicable: this is an exception to {base_id}, whose "
-                                f"condition does not hold: {en}")
+                                explanation_en=f"Not applicable: this is an exception to “{direct.title_en}”, "
+                                f"whose condition does not hold: {en}")
             return Decision(**base,
                             explanation_zh=f"不适用：本条是“{direct.title_zh}”的例外，该规则又依附于"
                             f"“{dead.rule.title_zh}”，而后者的条件不成立：{zh}",
-                            explanation_en=f"Not applicable: this is an exception to {base_id}, which qualifies "
-                            f"{dead.rule.id}, whose condition does not hold: {en}")
+                            explanation_en=f"Not applicable: this is an exception to “{direct.title_en}”, which "
+                            f"qualifies “{dead.rule.title_en}”, whose condition does not hold: {en}")
         zh, en = self.why(rule.rule.when)
         return Decision(**base, explanation_zh=f"不适用：{zh}", explanation_en=f"Not applicable: {en}")
 
@@ -851,12 +867,13 @@ class _Evaluation:
         start_fact = self.vocab[deadline.start]
         if start is NOT_HAPPENED:
             return Decision(**base, explanation_zh=f"不适用：{start_fact.zh}所记事项未发生，期限未起算",
-                            explanation_en=f"Not applicable: {deadline.start} did not take place; the period never began")
+                            explanation_en=f"Not applicable: {start_fact.en}: the act did not take place; the "
+                            "period never began")
         period = deadline.within.describe()
         due = o.due
         assert due is not None
         lead_zh = f"自{start_fact.zh} {start.isoformat()} 起{period}内，截止 {due.isoformat()}"
-        lead_en = f"{deadline.within.describe()} from {deadline.start} {start.isoformat()}: due {due.isoformat()}"
+        lead_en = f"{deadline.within.describe_en()} from {start_fact.en} ({start.isoformat()}): due {due.isoformat()}"
         if o.provisional:
             years = self.calendar.period_end(start, deadline.within).assumed_years
             lead_zh += f"（{'、'.join(map(str, years))}年尚无官方节假日安排，按周末和法定固定日期节日暂算，结果暂定）"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError, dataclass, field, fields
 from operator import itemgetter
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -24,8 +24,11 @@ from .scoring import ScoreResult
 
 __all__ = ["DECISION_FIELDS", "Decision", "Notice", "PackRef", "Report", "Status", "REPORT_FORMAT", "json_text"]
 
-#: Version of the JSON layout; bumped only on an incompatible change.
-REPORT_FORMAT = 1
+#: Version of the JSON layout; bumped only on an incompatible change. 2 (issue 16): each cited
+#: provision once per report under ``provisions``, decisions citing it by index; a decision's
+#: ``missing``, ``due``, ``provisional``, ``in_principle``, ``exception_to`` and ``overridden_by``
+#: only where they have something to say.
+REPORT_FORMAT = 2
 
 
 class Status(str, enum.Enum):
@@ -73,6 +76,8 @@ class LazyDetails(Protocol):
     def decision_readings(self, rule: str) -> tuple[str, ...]: ...
 
     def decision_not_needed(self, rule: str) -> tuple[str, ...]: ...
+
+    def plain_decision(self, rule: str) -> Decision: ...
 
 
 _FIELDS = ("rule", "pack", "kind", "status", "outcome", "title_zh", "title_en", "citations", "facts", "missing",
@@ -218,7 +223,58 @@ class Decision(tuple):  # type: ignore[type-arg]
     def __delattr__(self, name: str) -> None:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
+    def report_dict(self, cite: Callable[[Citation], int]) -> dict[str, Any]:
+        """The decision as a report writes it (``Report.to_dict``): citations as indexes into the
+        report's ``provisions`` (``cite`` gives a citation's), and the keys that would hold an
+        empty list, null or false left out."""
+        spelled = self
+        source = self[14]
+        if type(source) is not _Details:  # every detail at once, from the one rendering of the decision
+            spelled = source.plain_decision(self[0])
+            source = spelled[14]
+        data: dict[str, Any] = {
+            "rule": self[0],
+            "pack": self[1],
+            "kind": self[2],
+            "status": self[9].value,
+            "outcome": self[3],
+            "title": {"zh": self[4], "en": self[5]},
+            "citations": [cite(c) for c in self[6]],
+            "facts": {name: json_value(value) for name, value in source.facts},
+        }
+        missing = spelled[10]
+        if missing:
+            data["missing"] = list(missing)
+        if self[11] is not None:
+            data["due"] = self[11].isoformat()
+        if self[12]:
+            data["provisional"] = True
+        if self[7]:
+            data["in_principle"] = True
+        if self[8] is not None:
+            data["exception_to"] = self[8]
+        if self[13] is not None:
+            data["overridden_by"] = self[13]
+        data["explanation"] = {"zh": source.explanation_zh, "en": source.explanation_en}
+        # What it rests on as the decision itself says (for a scoring rule not applied, the
+        # rendering leaves these out while the decision names them).
+        local_parameters, readings = self.local_parameters, self.readings
+        if local_parameters:
+            data["local_parameters"] = list(local_parameters)
+        if readings:
+            data["readings"] = list(readings)
+        if self[15]:
+            data["unclaimed"] = list(self[15])
+        not_needed = spelled[16]
+        if not_needed:
+            data["not_needed"] = list(not_needed)
+        if source.score is not None:
+            data["score"] = source.score.to_dict()
+        return data
+
     def to_dict(self) -> dict[str, Any]:
+        """The decision alone, every key present and its citations in full (format 1's layout of a
+        decision; a report writes its decisions with ``report_dict``)."""
         data = {
             "rule": self.rule,
             "pack": self.pack,
@@ -282,6 +338,21 @@ class PackRef:
                 "jurisdiction": self.jurisdiction, "document": self.document, "title": self.title}
 
 
+class LaterNotices:
+    """A report's notices, found when first read: ``head``, then what ``find()`` returns, then ``tail``."""
+
+    __slots__ = ("find", "head", "tail")
+
+    def __init__(self, head: tuple[Notice, ...], find: Callable[[], tuple[Notice, ...]],
+                 tail: tuple[Notice, ...]) -> None:
+        self.head = head
+        self.find = find
+        self.tail = tail
+
+    def __call__(self) -> tuple[Notice, ...]:
+        return self.head + self.find() + self.tail
+
+
 @dataclass(frozen=True)
 class Report:
     """The result of evaluating one project under one jurisdiction on one date."""
@@ -318,10 +389,29 @@ class Report:
     @classmethod
     def _fast(cls, *values: Any) -> Report:
         """Build a report from its fields in order, without the frozen dataclass's per-field
-        ``object.__setattr__`` (the evaluator's hot path; the result is the same frozen object)."""
+        ``object.__setattr__`` (the evaluator's hot path; the result is the same frozen object).
+
+        ``notices`` may be a ``LaterNotices``: the notices that take work to find (which decisions
+        rest on local parameters or readings) are then found on first read, as ``decision_id`` is."""
         report = object.__new__(cls)
-        report.__dict__.update(zip(_REPORT_FIELDS, values, strict=True))
+        fields_ = report.__dict__
+        fields_.update(zip(_REPORT_FIELDS, values, strict=True))
+        if type(fields_["notices"]) is LaterNotices:
+            fields_["_notices"] = fields_.pop("notices")
         return report
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any attribute
+        def __getattr__(self, name: str) -> Any:
+            # Only reached for an attribute not stored yet: the notices of a report made with LaterNotices.
+            if name == "notices":
+                fields_ = self.__dict__
+                later = fields_.get("_notices")
+                if later is not None:
+                    notices = later()
+                    fields_["notices"] = notices  # memoised; frozen for every other purpose
+                    return notices
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
 
     def decision(self, rule: str) -> Decision:
         """The decision of rule ``rule``; ``KeyError`` (with a did-you-mean) if there is none."""
@@ -371,6 +461,18 @@ class Report:
                 f"{len(self.decisions)} decisions ({counts or 'none'})>")
 
     def to_dict(self) -> dict[str, Any]:
+        provisions: list[dict[str, Any]] = []
+        index: dict[tuple[str, tuple[str, ...]], int] = {}
+
+        def cite(citation: Citation) -> int:
+            key = (citation.document, citation.path)
+            found = index.get(key)
+            if found is None:
+                found = index[key] = len(provisions)
+                provisions.append(citation.to_dict())
+            return found
+
+        decisions = [d.report_dict(cite) for d in self.decisions]
         return {
             "format": REPORT_FORMAT,
             "engine": {"name": "govrules", "version": self.engine_version},
@@ -383,7 +485,8 @@ class Report:
             "notices": [n.to_dict() for n in self.notices],
             **({"readings": dict(self.readings)} if self.readings else {}),
             "summary": self.summary(),
-            "decisions": [d.to_dict() for d in self.decisions],
+            "provisions": provisions,
+            "decisions": decisions,
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:

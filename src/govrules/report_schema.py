@@ -88,7 +88,9 @@ class Summary(_Model):
     unknown: int = Field(ge=0)
 
 
-class Citation(_Model):
+class Provision(_Model):
+    """A provision some decision cites, given once per report; decisions cite it by its index."""
+
     document: str
     path: list[str] = Field(description="the provision's path in the document's own numbering")
     label: str
@@ -122,17 +124,19 @@ class Decision(_Model):
     status: Status
     outcome: str
     title: Bilingual
-    citations: list[Citation]
+    citations: list[int] = Field(description="the provisions it cites, as indexes into the report's provisions")
     facts: dict[str, str | int | bool] = Field(
         description="the facts the rule read: amounts and numbers as exact decimal strings, dates as ISO text")
-    missing: list[str] = Field(description="the facts that would decide it")
-    due: str | None = Field(pattern=_DATE, description="the deadline, ISO date")
-    provisional: bool
-    in_principle: bool
-    exception_to: str | None
-    overridden_by: str | None
+    # Present only where they apply (docs/report-format.md); absent means the empty list, null or false:
+    missing: list[str] = Field(default=None, description="the facts that would decide it")  # type: ignore[arg-type]
+    due: str = Field(default=None, pattern=_DATE, description="the deadline, ISO date")  # type: ignore[assignment]
+    provisional: Literal[True] = Field(
+        default=None, description="the due date assumes a holiday schedule not yet published")  # type: ignore[arg-type]
+    in_principle: Literal[True] = Field(
+        default=None, description="the text says 原则上: exceptions it does not list may exist")  # type: ignore[arg-type]
+    exception_to: str = Field(default=None, description="the rule this one is an exception to")  # type: ignore[assignment]
+    overridden_by: str = Field(default=None, description="the exception that prevailed")  # type: ignore[assignment]
     explanation: Bilingual
-    # Present only where they apply (docs/report-format.md):
     local_parameters: list[str] = Field(default=None, description="the local parameters the decision rests on")  # type: ignore[arg-type]
     readings: list[str] = Field(default=None, description="the declared readings (interpretations) it rests on")  # type: ignore[arg-type]
     unclaimed: list[str] = Field(  # type: ignore[arg-type]
@@ -160,6 +164,8 @@ class ReportModel(_Model):
     readings: dict[str, str | None] = Field(  # type: ignore[assignment]
         default=None, description="answers to declared readings the caller chose otherwise than the packs")
     summary: Summary
+    provisions: list[Provision] = Field(
+        description="every provision the decisions cite, once, in the order first cited, with its verbatim text")
     decisions: list[Decision]
 
 
@@ -168,7 +174,8 @@ def _drop_null_defaults(node: Any) -> None:
     if isinstance(node, dict):
         props = node.get("properties")
         if isinstance(props, dict):
-            for key in ("local_parameters", "readings", "unclaimed", "not_needed", "score"):
+            for key in ("local_parameters", "readings", "unclaimed", "not_needed", "score", "missing", "due",
+                        "provisional", "in_principle", "exception_to", "overridden_by"):
                 if key in props and props[key].get("default", 0) is None:
                     del props[key]["default"]
         for value in node.values():

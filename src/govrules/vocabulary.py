@@ -14,9 +14,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, TypeVar, overload
 
 from .errors import PackError, PackProblem
 from .yamlfiles import YamlDocument, YamlReadError, read_yaml, read_yaml_text
+
+_T = TypeVar("_T")
 
 __all__ = ["NOT_HAPPENED", "Fact", "FactType", "NotHappened", "Vocabulary", "default_vocabulary"]
 
@@ -115,6 +118,20 @@ class Vocabulary(Mapping[str, Fact]):
 
     def __len__(self) -> int:
         return len(self._facts)
+
+    # The mapping's own lookups (Mapping's generic ones go through __getitem__ and an exception):
+    # explanations look facts up by name many times per decision.
+    @overload
+    def get(self, name: str, /) -> Fact | None: ...
+
+    @overload
+    def get(self, name: str, default: Fact | _T, /) -> Fact | _T: ...
+
+    def get(self, name: str, default: Any = None, /) -> Any:
+        return self._facts.get(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._facts
 
     # Identity semantics: a vocabulary is loaded once and used as a cache key for derived models.
     __eq__ = object.__eq__
