@@ -20,6 +20,7 @@ from . import __version__
 from .audit import decision_id
 from .cache import load_pack_cached
 from .calendar import Calendar, default_calendar, today_in_china
+from .codegen import generated
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import (BELOW_SLOT, READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
                          explain_both, facts_used, missing_facts)
@@ -491,7 +492,21 @@ class _Evaluation:
     def outcome(self, rule: CompiledRule) -> Outcome:
         found = self.outcomes.get(rule.rule.id)
         if found is None:
-            found = self.outcomes[rule.rule.id] = self.procedure.outcome(rule)
+            self.decide_all()
+            found = self.outcomes[rule.rule.id]
+        return found
+
+    def decide_all(self) -> list[Outcome]:
+        """Every rule's outcome, from the pack's generated procedure (``codegen``); the open ones are
+        completed by the reference ``Procedure`` (all completions)."""
+        decided = generated(self.compiled, self.calendar).run(self.facts.get, self.deadline)
+        outcomes = self.outcomes
+        found: list[Outcome] = []
+        for rule, o in zip(self.compiled.rules, decided):
+            if o.status is Status.UNKNOWN or o.requirement_open:
+                o = self.procedure.outcome(rule)
+            outcomes[rule.rule.id] = o
+            found.append(o)
         return found
 
     def fast_run(self) -> list[Decision]:
@@ -499,9 +514,7 @@ class _Evaluation:
         make = tuple.__new__
         out: list[Decision] = []
         append = out.append
-        tail = (self,)
-        for rule in self.compiled.rules:
-            o = self.outcome(rule)
+        for rule, o in zip(self.compiled.rules, self.decide_all()):
             if rule.eager and not o.out_of_scope and o.status is not Status.NOT_APPLICABLE:
                 append(self.plain_decision(rule.rule.id))  # e.g. a score: computed and spelled out at once
                 continue

@@ -1,0 +1,426 @@
+"""The decision procedure compiled to Python, per pack (issue 16, "The decision on generated code").
+
+``deciding.Procedure`` is the reference: it walks a pack's rules each time it decides. This module
+writes, once per pack *structure*, a Python function that takes the same steps in the same order
+as straight-line code — the condition trees (Kleene's and/or/not over the leaves), ``live`` up the
+exception chain, ``lifts`` (``burden: project``, ``lifts: when_met``), ``fired``, the scope, the
+unclaimed exceptions and ``decide`` for every rule — and returns the ``Outcome`` of each rule before
+completions. Open outcomes are completed as the reference completes them (see ``GeneratedProcedure``).
+
+The one rule for generated code: its text depends only on the validated structure of the pack —
+which operators, which nesting, which fact slot, which exception qualifies which rule — and never
+holds a string or number of a pack or of a project. Every value (fact names, literals, rule ids,
+the calendar's date arithmetic, the outcome objects) reaches it through constant tables passed as
+arguments, indexed by position. Equal tests of different rules are one test, and a fact read by
+several tests is read once: that sharing follows the pack's structure too (equal nodes stay equal
+under any one-to-one renaming of its values). tests/test_codegen.py mutates every string and
+number of every pack and checks that the source is byte-identical, and checks that the generated
+code and the reference agree on the case corpora and on hypothesis projects.
+
+``govrules compile --show PACK`` prints the source for review. Nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .conditions import (All, AnyOf, AppliedFor, Compare, Condition, Equals, FactRef, Happened, Known, Leaf, Literal,
+                         Not, OneOf, Reading, Relation, iter_leaves)
+from .deciding import DeadlineState, Outcome
+from .report import Status
+from .vocabulary import NOT_HAPPENED
+
+if TYPE_CHECKING:
+    from .calendar import Calendar
+    from .compiling import CompiledPack, CompiledRule
+
+__all__ = ["GeneratedProcedure", "generate", "generated", "source_of"]
+
+_OPERATORS: Mapping[Relation, str] = {
+    Relation.GE: ">=", Relation.GT: ">", Relation.LE: "<=", Relation.LT: "<", Relation.EQ: "==", Relation.NE: "!=",
+}
+
+# Outcomes that carry no value of the pack: the first entries of every pack's outcome table.
+_FIXED = (
+    Outcome(Status.NOT_APPLICABLE, out_of_scope=True),  # K[0]
+    Outcome(Status.SATISFIED),  # K[1]
+    Outcome(Status.VIOLATED),  # K[2]
+    Outcome(Status.APPLIES),  # K[3]
+    Outcome(Status.NOT_APPLICABLE),  # K[4]
+    Outcome(Status.UNKNOWN),  # K[5]
+    Outcome(Status.APPLIES, requirement_open=True),  # K[6]
+)
+_OUT, _SAT, _VIO, _APP, _NA, _UNK, _OPEN = (f"K[{i}]" for i in range(len(_FIXED)))
+
+
+class _Writer:
+    """Writes the source of one pack's procedure and collects its constant tables."""
+
+    def __init__(self, compiled: CompiledPack, calendar: Calendar) -> None:
+        self.compiled = compiled
+        self.names: list[str] = []  # N: the fact slots read, by first appearance
+        self.values: list[Any] = []  # V: every constant a test compares with, by leaf position
+        self.outcomes: list[Outcome] = list(_FIXED)  # K
+        self.fact_index: dict[str, int] = {}
+        self.leaf_index: dict[int, int] = {}  # id(canonical leaf) → its local
+        self.reads: list[str] = []  # lines reading facts and testing leaves
+        self.lines: list[str] = []  # lines deciding
+        self.temp = 0
+        self.computed: dict[str, str] = {}  # expression → the local holding it
+        self.span_end = calendar.span_end
+        self.index = {rule.rule.id: i for i, rule in enumerate(compiled.rules)}
+
+    # -- leaves: the only place facts are read --------------------------------------------------
+
+    def fact(self, name: str) -> str:
+        slot = self.fact_index.get(name)
+        if slot is None:
+            slot = self.fact_index[name] = len(self.names)
+            self.names.append(name)
+            self.reads.append(f"    f{slot} = g(N[{slot}])")
+        return f"f{slot}"
+
+    def constant(self, value: Any) -> str:
+        self.values.append(value)
+        return f"V[{len(self.values) - 1}]"
+
+    def leaf(self, leaf: Leaf) -> str:
+        canonical = self.compiled.canonical.get(id(leaf), id(leaf))
+        found = self.leaf_index.get(canonical)
+        if found is not None:
+            return f"x{found}"
+        number = self.leaf_index[canonical] = len(self.leaf_index)
+        name = f"x{number}"
+        self.reads.append(f"    {name} = {self.test(leaf)}")
+        return name
+
+    def test(self, leaf: Leaf) -> str:
+        """The three-valued test of ``leaf`` as an expression, as ``conditions.compile_condition`` decides it."""
+        if isinstance(leaf, Compare):
+            a = self.fact(leaf.fact)
+            op = _OPERATORS[leaf.relation]
+            if isinstance(leaf.value, Literal):
+                return f"None if {a} is None else {a} {op} {self.constant(leaf.value.value)}"
+            assert isinstance(leaf.value, FactRef)
+            b = self.fact(leaf.value.fact)
+            if leaf.value.times is not None:
+                b = self.local(f"None if {b} is None else {b} * {self.constant(leaf.value.times)}")
+            if leaf.value.plus is not None:
+                # an act that did not happen has no date to count from: it stays NOT_HAPPENED (compares false)
+                b = self.local(f"{b} if {b} is None or {b} is NH else SPAN({b}, {self.constant(leaf.value.plus)})")
+            return f"None if {a} is None or {b} is None else {a} {op} {b}"
+        if isinstance(leaf, Equals):
+            a = self.fact(leaf.fact)
+            return f"None if {a} is None else {a} == {self.constant(leaf.value)}"
+        if isinstance(leaf, (OneOf, Reading)):
+            a = self.fact(leaf.fact)
+            return f"None if {a} is None else {a} in {self.constant(frozenset(leaf.values))}"
+        if isinstance(leaf, Known):
+            return f"({self.fact(leaf.fact)} is not None) is {self.constant(leaf.known)}"
+        if isinstance(leaf, Happened):
+            a = self.fact(leaf.fact)
+            return f"None if {a} is None else ({a} is not NH) is {self.constant(leaf.happened)}"
+        if isinstance(leaf, AppliedFor):
+            a = self.fact(leaf.fact)
+            return f"None if {a} is None else {a} is {self.constant(leaf.below)}"
+        raise TypeError(f"no code for the condition {type(leaf).__name__}")
+
+    def local(self, expression: str) -> str:
+        self.temp += 1
+        name = f"y{self.temp}"
+        self.reads.append(f"    {name} = {expression}")
+        return name
+
+    # -- conditions: Kleene's connectives over the leaves (deciding.evaluate_tree) ----------------
+
+    def condition(self, cond: Condition) -> str:
+        if isinstance(cond, (All, AnyOf)):
+            parts = [self.condition(item) for item in cond.items]
+            if len(parts) == 1:
+                return parts[0]
+            wins, loses = ("False", "True") if isinstance(cond, All) else ("True", "False")
+            first = " or ".join(f"{p} is {wins}" for p in parts)
+            unknown = " or ".join(f"{p} is None" for p in parts)
+            return self.emit(f"{wins} if {first} else (None if {unknown} else {loses})")
+        if isinstance(cond, Not):
+            inner = self.condition(cond.item)
+            return self.emit(f"None if {inner} is None else not {inner}")
+        return self.leaf_ref(cond)
+
+    def leaf_ref(self, leaf: Leaf) -> str:
+        canonical = self.compiled.canonical.get(id(leaf), id(leaf))
+        return f"x{self.leaf_index[canonical]}"
+
+    def emit(self, expression: str, name: str | None = None) -> str:
+        if name is None:
+            # An expression already computed (the same sub-condition of another rule) is reused.
+            found = self.computed.get(expression)
+            if found is not None:
+                return found
+            self.temp += 1
+            name = self.computed[expression] = f"t{self.temp}"
+        self.lines.append(f"    {name} = {expression}")
+        return name
+
+    # -- the procedure, step by step --------------------------------------------------------------
+
+    def write(self) -> str:
+        compiled = self.compiled
+        rules = compiled.rules
+        for rule in rules:  # every leaf, in the order the rules read them
+            for cond in (rule.rule.when, rule.rule.require):
+                if cond is not None:
+                    for leaf in iter_leaves(cond):
+                        self.leaf(leaf)
+        when: dict[int, str] = {}
+        require: dict[int, str] = {}
+        for i, rule in enumerate(rules):
+            when[i] = "True" if rule.rule.when is None else self.condition(rule.rule.when)
+            if rule.rule.require is not None:
+                require[i] = self.condition(rule.rule.require)
+        live: dict[int, str] = {}
+        fired: dict[int, str] = {}
+        raw: dict[int, str] = {}
+        lifts: dict[int, str] = {}
+        burdened = {self.index[e]: b for b, e in enumerate(compiled.burdened)}
+
+        def live_of(i: int) -> str:  # Procedure.live
+            if i not in live:
+                base = rules[i].rule.exception_to
+                if base is None:
+                    live[i] = self.emit(when[i], f"live{i}") if when[i] == "True" else when[i]
+                else:
+                    b, w = live_of(self.index[base]), when[i]
+                    live[i] = self.emit(f"{w} if {w} is False else (False if {b} is False else "
+                                        f"(None if {w} is None or {b} is None else True))", f"live{i}")
+            return live[i]
+
+        def fired_of(i: int) -> str:  # Procedure.fired
+            if i not in fired:
+                own = live_of(i)
+                exceptions = [lifts_of(self.index[e]) for e in rules[i].exceptions]
+                if not exceptions:
+                    fired[i] = own
+                else:
+                    lifted = " or ".join(f"{x} is True" for x in exceptions)
+                    unknown = " or ".join(f"{x} is None" for x in exceptions)
+                    fired[i] = self.emit(f"False if {own} is False or {lifted} else "
+                                         f"(None if {unknown} else {own})", f"fired{i}")
+            return fired[i]
+
+        def lifts_of(i: int) -> str:  # Procedure.raw_lifts and Procedure.lifts
+            if i not in lifts:
+                value = fired_of(i)
+                if rules[i].rule.lifts == "when_met":
+                    met = require[i]
+                    value = self.emit(f"False if {value} is False or {met} is False else "
+                                      f"(None if {value} is None or {met} is None else True)")
+                raw[i] = value
+                if i in burdened:  # unclaimed (its facts missing) is not unknown: not established
+                    lifts[i] = self.emit(f"({value} is True) if C is None else C[{burdened[i]}]", f"lifts{i}")
+                else:
+                    lifts[i] = value
+            return lifts[i]
+
+        for i in range(len(rules)):
+            fired_of(i)
+        scope = self.scope(fired)
+        outcomes = [self.decide(i, rules[i], scope, live_of(i), fired_of(i), require.get(i),
+                                [(self.index[e], lifts_of(self.index[e])) for e in rules[i].exceptions],
+                                [raw[self.index[e]] for e in rules[i].claimable])
+                    for i in range(len(rules))]
+        body_reads = "\n".join(self.reads) or "    pass"
+        body = "\n".join(self.lines)
+        returned = "(" + "".join(f"{o}, " for o in outcomes) + ")"
+        leaves = ", ".join(f"x{n}" for n in range(len(self.leaf_index)))
+        unpack = f"    {leaves}, = L\n" if leaves else ""
+        return (
+            "# Generated by govrules.codegen from the structure of one pack: no value of the pack is in it.\n"
+            "# N: fact slots read; V: constants tested; K: outcomes; R: compiled rules; SPAN: date arithmetic.\n"
+            "\n"
+            "def leaves(g):\n"
+            f"{body_reads}\n"
+            f"    return [{leaves}]\n"
+            "\n"
+            "def decide(L, D, C=None):\n"
+            f"{unpack}{body}\n"
+            f"    return {returned}\n"
+            "\n"
+            "def run(g, D):\n"
+            f"{body_reads}\n"
+            "    C = None\n"
+            f"{body}\n"
+            f"    return {returned}\n"
+        )
+
+    def scope(self, fired: Mapping[int, str]) -> str:
+        """Procedure.scope, its first element: whether the measure governs the project."""
+        compiled = self.compiled
+        if not compiled.excludes and not compiled.includes:
+            return "True"
+        ex = [fired[self.index[r.rule.id]] for r in compiled.excludes]
+        inc = [fired[self.index[r.rule.id]] for r in compiled.includes]
+        ex_true = " or ".join(f"{x} is True" for x in ex) or "False"
+        ex_none = " or ".join(f"{x} is None" for x in ex) or "False"
+        if not inc:
+            return self.emit(f"False if {ex_true} else (None if {ex_none} else True)", "scope")
+        inc_true = " or ".join(f"{x} is True" for x in inc)
+        inc_none = " or ".join(f"{x} is None" for x in inc)
+        return self.emit(f"False if {ex_true} else (None if {ex_none} else (True if {inc_true} else "
+                         f"(None if {inc_none} else False)))", "scope")
+
+    def outcome(self, value: Outcome) -> str:
+        self.outcomes.append(value)
+        return f"K[{len(self.outcomes) - 1}]"
+
+    def decide(self, i: int, rule: CompiledRule, scope: str, live: str, fired: str, require: str | None,
+               exceptions: list[tuple[int, str]], claimable_raw: list[str]) -> str:
+        """Procedure.decide for rule ``i``, as an if/elif chain assigning ``o{i}``."""
+        out = f"o{i}"
+        lines = self.lines
+        scoped = "True" if rule.is_scope else scope
+        if claimable_raw:  # Procedure.unclaimed: those whose facts leave them open, unless claims are fixed
+            pairs = ", ".join(f"(I[{self.rule_slot(self.index[e])}], {r})" for e, r in
+                              zip(rule.claimable, claimable_raw, strict=True))
+            unclaimed = self.emit(f"() if C is not None else tuple(e for e, r in ({pairs},) if r is None)")
+        else:
+            unclaimed = None
+
+        def with_unclaimed(fixed: str, status: str, requirement_open: bool = False) -> str:
+            if unclaimed is None:
+                return fixed
+            return (f"{fixed} if not {unclaimed} else OC({status}, None, {unclaimed}"
+                    + (", None, False, False, False, True)" if requirement_open else ")"))
+
+        branches: list[tuple[str, list[str]]] = []
+        if scoped != "True":
+            branches.append((f"{scoped} is False", [f"{out} = {_OUT}"]))
+        if require is not None:
+            met = ([f"{scoped} is True"] if scoped != "True" else []) + [f"{live} is True", f"{require} is True"]
+            branches.append((" and ".join(met), [f"{out} = {_SAT}"]))
+        gate = fired if scoped == "True" else \
+            f"False if {scoped} is False or {fired} is False else (None if {scoped} is None or {fired} is None else True)"
+        rest = [f"gate = {gate}", "if gate is False:"]
+        if exceptions:
+            rest.append(f"    if {live} is False:\n        {out} = {_NA}")
+            for e, lifted in exceptions:
+                winner = self.outcome(Outcome(Status.NOT_APPLICABLE, overridden_by=self.compiled.rules[e].rule.id))
+                rest.append(f"    elif {lifted} is True:\n        {out} = {winner}")
+            rest.append(f"    else:\n        {out} = {_NA}")
+        else:
+            rest.append(f"    {out} = {_NA}")
+        rest.append(f"elif gate is None:\n    {out} = {with_unclaimed(_UNK, 'UNK')}")
+        if rule.rule.deadline is not None:
+            rest.append(f"else:\n    s = D(R[{i}])\n"
+                        f"    {out} = ({with_unclaimed(_UNK, 'UNK')}) if s is None else "
+                        f"OC(s.status, None, {unclaimed or '()'}, s.due, s.provisional)")
+        elif require is not None:
+            rest.append(f"elif {require} is None:\n    {out} = {with_unclaimed(_OPEN, 'APP', True)}\n"
+                        f"elif {require}:\n    {out} = {with_unclaimed(_SAT, 'SAT')}\n"
+                        f"else:\n    {out} = {with_unclaimed(_VIO, 'VIO')}")
+        else:
+            rest.append(f"else:\n    {out} = {with_unclaimed(_APP, 'APP')}")
+        if branches:
+            for n, (test, block) in enumerate(branches):
+                lines.append(("    if " if n == 0 else "    elif ") + test + ":")
+                lines.extend(_indent(block, 8))
+            lines.append("    else:")
+            lines.extend(_indent(rest, 8))
+        else:
+            lines.extend(_indent(rest, 4))
+        return out
+
+    def rule_slot(self, i: int) -> int:
+        return i  # R and I are indexed like the pack's rules
+
+
+def _indent(block: list[str], width: int) -> list[str]:
+    pad = " " * width
+    return [pad + line for text in block for line in text.split("\n")]
+
+
+@dataclass(frozen=True)
+class GeneratedProcedure:
+    """One pack's procedure as generated code, with its constant tables bound.
+
+    ``run(facts_get, deadline)`` decides every rule of the pack from a project's facts; ``decide(leaves,
+    deadline, claims)`` from a vector of leaf values (``leaves(facts_get)`` computes it; batch builds
+    one per combination of leaf columns). Both return the ``Outcome`` per rule, in the pack's order,
+    as ``Procedure.decide`` would: ``UNKNOWN`` or ``requirement_open`` ones still have to be
+    completed (``needs_completion``), which the caller does with the reference ``Procedure``.
+    """
+
+    source: str
+    leaf_nodes: tuple[Leaf, ...]  # one per slot of the leaf vector: the first node of each equal test
+    leaves: Callable[[Callable[[str], Any]], list[bool | None]]
+    decide: Callable[..., tuple[Outcome, ...]]
+    run: Callable[[Callable[[str], Any], Callable[[CompiledRule], DeadlineState | None]], tuple[Outcome, ...]]
+
+
+def needs_completion(outcome: Outcome) -> bool:
+    """Whether the reference would try every completion of the missing values for this outcome."""
+    return outcome.status is Status.UNKNOWN or outcome.requirement_open
+
+
+_CODE_LOCK = threading.Lock()
+_CODE: dict[str, Any] = {}  # source → code object: packs of one structure share it
+_GENERATED: dict[tuple[int, int], tuple[CompiledPack, Calendar, GeneratedProcedure]] = {}
+_LIMIT = 1024
+
+
+def generate(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:
+    """Write and compile the procedure of ``compiled`` (no cache: see ``generated``)."""
+    writer = _Writer(compiled, calendar)
+    source = writer.write()
+    with _CODE_LOCK:
+        code = _CODE.get(source)
+        if code is None:
+            # The text depends only on the pack's structure (tests/test_codegen.py), never on its values.
+            code = compile(source, f"<govrules generated procedure of {len(compiled.rules)} rules>", "exec")
+            if len(_CODE) >= _LIMIT:
+                _CODE.clear()
+            _CODE[source] = code
+    by_canonical = {}
+    for rule in compiled.rules:
+        for cond in (rule.rule.when, rule.rule.require):
+            if cond is not None:
+                for leaf in iter_leaves(cond):
+                    by_canonical.setdefault(compiled.canonical.get(id(leaf), id(leaf)), leaf)
+    nodes = tuple(by_canonical[c] for c, _ in sorted(writer.leaf_index.items(), key=lambda item: item[1]))
+    namespace: dict[str, Any] = {
+        "__builtins__": {"tuple": tuple},
+        "N": tuple(writer.names), "V": tuple(writer.values), "K": tuple(writer.outcomes),
+        "R": compiled.rules, "I": tuple(rule.rule.id for rule in compiled.rules), "SPAN": writer.span_end,
+        "NH": NOT_HAPPENED, "OC": Outcome,
+        "UNK": Status.UNKNOWN, "APP": Status.APPLIES, "SAT": Status.SATISFIED, "VIO": Status.VIOLATED,
+    }
+    exec(code, namespace)  # noqa: S102 - structure-only text, values in the tables above
+    return GeneratedProcedure(source, nodes, namespace["leaves"], namespace["decide"], namespace["run"])
+
+
+def generated(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:
+    """``generate``, cached in memory per compiled pack and calendar (thread-safe; bounded)."""
+    key = (id(compiled), id(calendar))
+    entry = _GENERATED.get(key)
+    if entry is not None and entry[0] is compiled and entry[1] is calendar:
+        return entry[2]
+    made = generate(compiled, calendar)
+    with _CODE_LOCK:
+        if len(_GENERATED) >= _LIMIT:
+            _GENERATED.clear()
+        _GENERATED[key] = (compiled, calendar, made)
+    return made
+
+
+def source_of(compiled: CompiledPack, calendar: Calendar) -> str:
+    """The generated source of ``compiled``'s procedure, for review (``govrules compile --show``)."""
+    return _Writer(compiled, calendar).write()
+
+
+def decide_outcomes(procedure: GeneratedProcedure, rules: Sequence[CompiledRule], decided: Sequence[Outcome],
+                    complete: Callable[[CompiledRule], Outcome]) -> list[Outcome]:
+    """The final outcomes: those ``decided`` settled as they are, the open ones completed by ``complete``."""
+    return [complete(rule) if needs_completion(o) else o for rule, o in zip(rules, decided, strict=True)]
