@@ -24,7 +24,7 @@ from test_fast_paths import AS_OF as AS_OF_DATES
 from test_fast_paths import projects
 
 import govrules
-from govrules import corpus
+from govrules import Status, corpus
 from govrules.casetests import find_case_files, load_case_file
 from govrules.cli import main
 from govrules.codegen import generate, generated, source_of
@@ -140,17 +140,18 @@ def _agree(evaluation: _Evaluation) -> int:
     compiled = evaluation.compiled
     code = generated(compiled, evaluation.calendar)
     reference = Procedure(compiled, evaluation, evaluation.vocab)
-    decided = code.run(evaluation.facts.get, evaluation.deadline)
-    assert code.decide(code.leaves(evaluation.facts.get), evaluation.deadline) == decided
+    decided, opened = code.run(evaluation.facts.get, evaluation.deadline)
+    assert code.decide(code.leaves(evaluation.facts.get), evaluation.deadline) == (decided, opened)
     for rule, outcome in zip(compiled.rules, decided, strict=True):
         assert outcome == reference.decide(rule), rule.rule.id
-    assert evaluation.decide_all() == [reference.outcome(rule) for rule in compiled.rules]
+    assert opened == any(o.status is Status.UNKNOWN or o.requirement_open for o in decided)
+    assert list(evaluation.decide_all()) == [reference.outcome(rule) for rule in compiled.rules]
     # With the claims of the exceptions the project must establish fixed, as completions fix them.
     if compiled.burdened:
         claims = {e: reference.lifts(compiled.by_id[e]) is not True for e in compiled.burdened}
         fixed = Procedure(compiled, evaluation, evaluation.vocab, claims)
-        with_claims = code.decide(code.leaves(evaluation.facts.get), evaluation.deadline,
-                                  tuple(claims[e] for e in compiled.burdened))
+        with_claims, _ = code.decide(code.leaves(evaluation.facts.get), evaluation.deadline,
+                                     tuple(claims[e] for e in compiled.burdened))
         assert list(with_claims) == [fixed.decide(rule) for rule in compiled.rules]
     return len(compiled.rules)
 

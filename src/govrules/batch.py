@@ -25,10 +25,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .calendar import Calendar
+from .codegen import generated
 from .compiling import CompiledPack, CompiledRule
 from .conditions import (READING_SLOT, All, AnyOf, AppliedFor, Compare, Condition, Equals, FactRef, Happened, Known,
                          Leaf, Literal, Not, OneOf, Reading, Relation, iter_leaves)
 from .deciding import DeadlineState, Procedure, evaluate_tree
+from .amounts import MAX_AMOUNT
 from .errors import GovrulesError, ProjectError, safe_repr
 from .evaluation import Engine
 from .projects import MAX_DATE, MIN_DATE, Project, parse_project
@@ -48,6 +51,8 @@ _ARROW_TYPES = {
 _STATUSES = tuple(s.value for s in Status)
 _CODE = {s: i for i, s in enumerate(Status)}
 _STATUSES_BY_CODE = tuple(Status)
+_CODE_OF = {id(s): i for i, s in enumerate(Status)}  # by identity: an enum member hashes in Python code
+_UNKNOWN = Status.UNKNOWN
 _META = ("id", "name", "row", "__line_error__")
 
 
@@ -116,6 +121,27 @@ def _exact_cast(column: pa.Array, want: pa.DataType) -> pa.Array | None:
         return None
 
 
+#: Amounts written as plain digits (元, at most 8 decimals: what the column keeps): read by Arrow as
+#: they are, with no per-value parse. Anything else (500万元, 5,000,000, negatives) is parsed per value.
+_PLAIN_AMOUNT = r"^[0-9]{1,16}(?:\.[0-9]{1,8})?$"
+
+
+def _plain_amounts(column: pa.Array, fact: Fact) -> pa.Array | None:
+    """``column`` (text) as amounts, where every cell is plain digits within the limits a project's
+    amount must keep (``parse_amount``'s, and the fact's bounds); else None."""
+    if column.null_count == len(column):
+        return None
+    if not pc.all(pc.match_substring_regex(column, _PLAIN_AMOUNT)).as_py():
+        return None
+    typed = pc.cast(column, AMOUNT_TYPE)
+    high = MAX_AMOUNT if fact.maximum is None else min(MAX_AMOUNT, fact.maximum)
+    if pc.any(pc.greater(typed, pa.scalar(high, AMOUNT_TYPE))).as_py():
+        return None
+    if fact.minimum is not None and pc.any(pc.less(typed, pa.scalar(fact.minimum, AMOUNT_TYPE))).as_py():
+        return None
+    return typed
+
+
 def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Vocabulary,
                    errors: dict[int, list[str]], offset: int) -> dict[str, pa.Array]:
     columns: dict[str, pa.Array] = {}
@@ -141,6 +167,9 @@ def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Voca
             columns[name] = column
         elif fact.type is FactType.INTEGER and pa.types.is_integer(column.type):
             columns[name] = column.cast(want)
+        elif fact.type is FactType.AMOUNT and pa.types.is_string(column.type) and (
+                plain := _plain_amounts(column, fact)) is not None:
+            columns[name] = plain
         elif (fact.type in (FactType.AMOUNT, FactType.NUMBER)
               and (pa.types.is_integer(column.type) or pa.types.is_decimal(column.type))
               and (exact := _exact_cast(column, want)) is not None):
@@ -306,22 +335,40 @@ class _Combination:
 
 
 def _decide_combinations(plan: tuple[CompiledPack, ...], atoms: Mapping[Condition, pa.Array],
-                         deadlines: Mapping[str, pa.Array], size: int, vocab: Vocabulary) -> dict[str, pa.Array]:
-    """Status codes of every rule for each of ``size`` combinations (one per row of ``atoms``),
-    each decided by the one decision procedure (``deciding.Procedure``)."""
+                         deadlines: Mapping[str, pa.Array], size: int, vocab: Vocabulary,
+                         calendar: Calendar) -> dict[str, pa.Array]:
+    """Status codes of every rule for each of ``size`` combinations (one per row of ``atoms``), each
+    decided by the pack's generated procedure (``codegen``) over the combination's leaf values; one
+    left open is completed by the reference ``deciding.Procedure``, as for one project."""
     leaf_rows = {leaf: column.to_pylist() for leaf, column in atoms.items()}
     deadline_rows = {rule: column.to_pylist() for rule, column in deadlines.items()}
     codes: dict[str, list[int]] = {rule.rule.id: [] for compiled in plan for rule in compiled.rules}
-    for i in range(size):
-        leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
-        states = {rule: None if values[i] is None else DeadlineState(_STATUSES_BY_CODE[values[i]])
-                  for rule, values in deadline_rows.items()}
-        valuation = _Combination(leaves, states)
-        for compiled in plan:
-            procedure = Procedure(compiled, valuation, vocab)
-            for rule in compiled.rules:
-                codes[rule.rule.id].append(_CODE[procedure.outcome(rule).status])
+    for compiled in plan:
+        code = generated(compiled, calendar)
+        decide = code.decide
+        vectors = list(zip(*(leaf_rows[leaf] for leaf in code.leaf_nodes))) if code.leaf_nodes else [()] * size
+        timed = [rule.rule.id for rule in compiled.rules if rule.rule.deadline is not None]
+        columns = [codes[rule] for rule in code.rule_ids]
+        appends = [column.append for column in columns]
+        states: dict[str, DeadlineState | None] = {}
+        state_of = _state_getter(states)
+        for i in range(size):
+            for rule in timed:
+                value = deadline_rows[rule][i]
+                states[rule] = None if value is None else DeadlineState(_STATUSES_BY_CODE[value])
+            decided, opened = decide(vectors[i], state_of)
+            if opened:
+                leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
+                procedure = Procedure(compiled, _Combination(leaves, dict(states)), vocab)
+                decided = tuple(procedure.outcome(rule) if o[0] is _UNKNOWN or o[7] else o
+                                for rule, o in zip(compiled.rules, decided, strict=True))
+            for append, o in zip(appends, decided):
+                append(_CODE_OF[id(o[0])])
     return {rule: pa.array(values, pa.int8()) for rule, values in codes.items()}
+
+
+def _state_getter(states: Mapping[str, DeadlineState | None]) -> Callable[[CompiledRule], DeadlineState | None]:
+    return lambda rule: states[rule.rule.id]
 
 
 def _deadline_codes(rule: CompiledRule, cols: _Columns, as_of: _dt.date) -> pa.Array:
@@ -485,7 +532,8 @@ def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]]
     tallied = pc.value_counts(index)
     rows_of = pc.take(tallied.field("counts"), pc.sort_indices(tallied.field("values")))
     decided = _decide_combinations(prep.plan, {leaf: pc.take(atom, first) for leaf, atom in atoms.items()},
-                                   {rule: pc.take(codes, first) for rule, codes in deadlines.items()}, size, vocab)
+                                   {rule: pc.take(codes, first) for rule, codes in deadlines.items()}, size, vocab,
+                                   engine.calendar)
     if bad is not None:
         bad = pc.take(bad, first)
         null = pa.scalar(None, pa.int8())

@@ -234,7 +234,7 @@ class _Writer:
                     for i in range(len(rules))]
         body_reads = "\n".join(self.reads) or "    pass"
         body = "\n".join(self.lines)
-        returned = "(" + "".join(f"{o}, " for o in outcomes) + ")"
+        returned = "(" + "".join(f"{o}, " for o in outcomes) + "), opened"
         leaves = ", ".join(f"x{n}" for n in range(len(self.leaf_index)))
         unpack = f"    {leaves}, = L\n" if leaves else ""
         return (
@@ -246,12 +246,13 @@ class _Writer:
             f"    return [{leaves}]\n"
             "\n"
             "def decide(L, D, C=None):\n"
-            f"{unpack}{body}\n"
+            f"{unpack}    opened = False\n{body}\n"
             f"    return {returned}\n"
             "\n"
             "def run(g, D):\n"
             f"{body_reads}\n"
             "    C = None\n"
+            "    opened = False\n"
             f"{body}\n"
             f"    return {returned}\n"
         )
@@ -312,13 +313,13 @@ class _Writer:
             rest.append(f"    else:\n        {out} = {_NA}")
         else:
             rest.append(f"    {out} = {_NA}")
-        rest.append(f"elif gate is None:\n    {out} = {with_unclaimed(_UNK, 'UNK')}")
+        rest.append(f"elif gate is None:\n    {out} = {with_unclaimed(_UNK, 'UNK')}\n    opened = True")
         if rule.rule.deadline is not None:
-            rest.append(f"else:\n    s = D(R[{i}])\n"
-                        f"    {out} = ({with_unclaimed(_UNK, 'UNK')}) if s is None else "
-                        f"OC(s.status, None, {unclaimed or '()'}, s.due, s.provisional)")
+            rest.append(f"else:\n    s = D(R[{i}])\n    if s is None:\n"
+                        f"        {out} = {with_unclaimed(_UNK, 'UNK')}\n        opened = True\n"
+                        f"    else:\n        {out} = OC(s.status, None, {unclaimed or '()'}, s.due, s.provisional)")
         elif require is not None:
-            rest.append(f"elif {require} is None:\n    {out} = {with_unclaimed(_OPEN, 'APP', True)}\n"
+            rest.append(f"elif {require} is None:\n    {out} = {with_unclaimed(_OPEN, 'APP', True)}\n    opened = True\n"
                         f"elif {require}:\n    {out} = {with_unclaimed(_SAT, 'SAT')}\n"
                         f"else:\n    {out} = {with_unclaimed(_VIO, 'VIO')}")
         else:
@@ -349,15 +350,18 @@ class GeneratedProcedure:
     ``run(facts_get, deadline)`` decides every rule of the pack from a project's facts; ``decide(leaves,
     deadline, claims)`` from a vector of leaf values (``leaves(facts_get)`` computes it; batch builds
     one per combination of leaf columns). Both return the ``Outcome`` per rule, in the pack's order,
-    as ``Procedure.decide`` would: ``UNKNOWN`` or ``requirement_open`` ones still have to be
-    completed (``needs_completion``), which the caller does with the reference ``Procedure``.
+    as ``Procedure.decide`` would, and whether any of them is open: ``UNKNOWN`` or
+    ``requirement_open`` ones still have to be completed (``needs_completion``), which the caller
+    does with the reference ``Procedure``.
     """
 
     source: str
+    rule_ids: tuple[str, ...]
     leaf_nodes: tuple[Leaf, ...]  # one per slot of the leaf vector: the first node of each equal test
     leaves: Callable[[Callable[[str], Any]], list[bool | None]]
-    decide: Callable[..., tuple[Outcome, ...]]
-    run: Callable[[Callable[[str], Any], Callable[[CompiledRule], DeadlineState | None]], tuple[Outcome, ...]]
+    decide: Callable[..., tuple[tuple[Outcome, ...], bool]]
+    run: Callable[[Callable[[str], Any], Callable[[CompiledRule], DeadlineState | None]],
+                  tuple[tuple[Outcome, ...], bool]]
 
 
 def needs_completion(outcome: Outcome) -> bool:
@@ -367,7 +371,7 @@ def needs_completion(outcome: Outcome) -> bool:
 
 _CODE_LOCK = threading.Lock()
 _CODE: dict[str, Any] = {}  # source → code object: packs of one structure share it
-_GENERATED: dict[tuple[int, int], tuple[CompiledPack, Calendar, GeneratedProcedure]] = {}
+_GENERATED: dict[int, tuple[CompiledPack, Calendar, GeneratedProcedure]] = {}
 _LIMIT = 1024
 
 
@@ -398,12 +402,12 @@ def generate(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:
         "UNK": Status.UNKNOWN, "APP": Status.APPLIES, "SAT": Status.SATISFIED, "VIO": Status.VIOLATED,
     }
     exec(code, namespace)  # noqa: S102 - structure-only text, values in the tables above
-    return GeneratedProcedure(source, nodes, namespace["leaves"], namespace["decide"], namespace["run"])
+    return GeneratedProcedure(source, namespace["I"], nodes, namespace["leaves"], namespace["decide"], namespace["run"])
 
 
 def generated(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:
     """``generate``, cached in memory per compiled pack and calendar (thread-safe; bounded)."""
-    key = (id(compiled), id(calendar))
+    key = id(compiled)
     entry = _GENERATED.get(key)
     if entry is not None and entry[0] is compiled and entry[1] is calendar:
         return entry[2]
@@ -418,9 +422,3 @@ def generated(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:
 def source_of(compiled: CompiledPack, calendar: Calendar) -> str:
     """The generated source of ``compiled``'s procedure, for review (``govrules compile --show``)."""
     return _Writer(compiled, calendar).write()
-
-
-def decide_outcomes(procedure: GeneratedProcedure, rules: Sequence[CompiledRule], decided: Sequence[Outcome],
-                    complete: Callable[[CompiledRule], Outcome]) -> list[Outcome]:
-    """The final outcomes: those ``decided`` settled as they are, the open ones completed by ``complete``."""
-    return [complete(rule) if needs_completion(o) else o for rule, o in zip(rules, decided, strict=True)]
