@@ -36,7 +36,7 @@ from .errors import GovrulesError, ProjectError, safe_repr
 from .evaluation import Engine
 from .projects import MAX_DATE, MIN_DATE, Project, parse_project
 from .report import Decision, Status
-from .vocabulary import Fact, FactType, Vocabulary
+from .vocabulary import NOT_HAPPENED, Fact, FactType, Vocabulary
 
 __all__ = ["BatchError", "BatchOutputError", "LedgerSummary", "evaluate_batch", "output_schema", "provision_summary", "run_ledger"]
 
@@ -73,8 +73,12 @@ class _NotVectorizable(Exception):
 # --------------------------------------------------------------------------------------------
 
 def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
-                    errors: dict[int, list[str]], offset: int) -> pa.Array:
-    """Convert a column through its distinct values, each validated like a project field."""
+                    errors: dict[int, list[str]], offset: int,
+                    acts: dict[str, pa.Array] | None = None) -> pa.Array:
+    """Convert a column through its distinct values, each validated like a project field.
+
+    An act's date column may state that the act did not take place (``false``): those cells are
+    null in the date column and true in ``acts[name]``, the column of acts that did not happen."""
     fact = vocab[name]
     uniques = pc.unique(column)
     converted: list[Any] = []
@@ -90,6 +94,10 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
         except ProjectError as exc:
             converted.append(None)
             bad.append("; ".join(f"{p.field}: {p.message}" for p in exc.problems))
+    if acts is not None and any(v is NOT_HAPPENED for v in converted):
+        absent = pa.array([v is NOT_HAPPENED for v in converted], pa.bool_())
+        converted = [None if v is NOT_HAPPENED else v for v in converted]
+        acts[name] = pc.fill_null(pc.take(absent, pc.index_in(column, value_set=uniques)), False)
     try:
         typed = pa.array(converted, _ARROW_TYPES[fact.type])
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -143,7 +151,8 @@ def _plain_amounts(column: pa.Array, fact: Fact) -> pa.Array | None:
 
 
 def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Vocabulary,
-                   errors: dict[int, list[str]], offset: int) -> dict[str, pa.Array]:
+                   errors: dict[int, list[str]], offset: int,
+                   acts: dict[str, pa.Array] | None = None) -> dict[str, pa.Array]:
     columns: dict[str, pa.Array] = {}
     for name in batch.schema.names:
         if name not in names:
@@ -177,7 +186,7 @@ def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Voca
                 exact = _convert_unique(name, column, vocab, errors, offset)  # negatives reported per row
             columns[name] = exact
         else:
-            columns[name] = _convert_unique(name, column, vocab, errors, offset)
+            columns[name] = _convert_unique(name, column, vocab, errors, offset, acts)
     return columns
 
 
@@ -195,8 +204,10 @@ class _Columns:
     """The typed fact columns of one batch; a fact the ledger lacks is an all-null column."""
 
     def __init__(self, columns: dict[str, pa.Array], length: int, vocab: Vocabulary, engine: Engine,
-                 readings: Mapping[str, str] | None = None) -> None:
+                 readings: Mapping[str, str] | None = None, acts: Mapping[str, pa.Array] | None = None) -> None:
         self.readings = readings or {}
+        # Per act's date column, the rows stating that the act did not take place (null there in the column).
+        self.acts: Mapping[str, pa.Array] = acts or {}
         self.columns = columns
         self.length = length
         self.vocab = vocab
@@ -240,11 +251,41 @@ class _Columns:
         if isinstance(cond, AppliedFor):  # the same for every row: where the pack is applied
             return self.constant(self.readings.get(cond.fact) is cond.below)
         column = self.get(cond.fact)
+        absent = self.acts.get(cond.fact)
         if isinstance(cond, Happened):  # a date column holds dates of acts that took place
-            return pc.if_else(pc.is_valid(column), pa.scalar(cond.happened, pa.bool_()), pa.scalar(None, pa.bool_()))
+            unknown = pa.scalar(None, pa.bool_())
+            if absent is not None:
+                unknown = pc.if_else(absent, pa.scalar(not cond.happened, pa.bool_()), unknown)
+            return pc.if_else(pc.is_valid(column), pa.scalar(cond.happened, pa.bool_()), unknown)
         if isinstance(cond, Known):
-            return pc.is_valid(column) if cond.known else pc.is_null(column)
+            known = pc.is_valid(column) if absent is None else pc.or_(pc.is_valid(column), absent)
+            return known if cond.known else pc.invert(known)
+        if isinstance(cond, Compare) and (absent is not None or isinstance(cond.value, FactRef)
+                                          and cond.value.fact in self.acts):
+            return self.with_absent_acts(cond, self._compare(cond, column))
         if column.null_count == self.length:  # a fact no row states: every comparison is unknown
+            return pa.nulls(self.length, pa.bool_())
+        return self._compare(cond, column)
+
+    def with_absent_acts(self, cond: Compare, result: pa.Array) -> pa.Array:
+        """A comparison where an act it reads did not take place is false (``NOT_HAPPENED`` compares
+        false), and unknown where the other side is missing, as for one project."""
+        sides = [cond.fact] + ([cond.value.fact] if isinstance(cond.value, FactRef) else [])
+        stated = None
+        absent = None
+        for name in sides:
+            column = self.get(name)
+            flags = self.acts.get(name)
+            here = pc.is_valid(column) if flags is None else pc.or_(pc.is_valid(column), flags)
+            stated = here if stated is None else pc.and_(stated, here)
+            if flags is not None:
+                absent = flags if absent is None else pc.or_(absent, flags)
+        assert stated is not None and absent is not None
+        decided = pc.if_else(absent, pa.scalar(False, pa.bool_()), result)
+        return pc.if_else(stated, decided, pa.scalar(None, pa.bool_()))
+
+    def _compare(self, cond: Condition, column: pa.Array) -> pa.Array:
+        if column.null_count == self.length:
             return pa.nulls(self.length, pa.bool_())
         fact_type = _ARROW_TYPES[self.vocab[cond.fact].type]
         if isinstance(cond, Equals):
@@ -387,7 +428,11 @@ def _deadline_codes(rule: CompiledRule, cols: _Columns, as_of: _dt.date) -> pa.A
     if done is not None:
         met = pc.if_else(pc.less_equal(done, due), _code(Status.SATISFIED), _code(Status.VIOLATED))
         open_status = pc.if_else(pc.is_valid(done), met, open_status)
-    return pc.if_else(pc.is_null(start), _code(Status.UNKNOWN), open_status)
+    missing = _code(Status.UNKNOWN)
+    absent = cols.acts.get(deadline.start)
+    if absent is not None:  # the act the period counts from did not take place: it never began
+        missing = pc.if_else(absent, _code(Status.NOT_APPLICABLE), missing)
+    return pc.if_else(pc.is_null(start), missing, open_status)
 
 
 def _code(status: Status) -> pa.Scalar:
@@ -505,8 +550,9 @@ def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]]
     with ``take``. Returns the codes (per combination when reduced), the row → combination index
     (None when not reduced) and the number of rows of each combination (idem)."""
     engine, vocab, n = prep.engine, prep.engine.vocabulary, batch.num_rows
-    typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row)
-    full = _Columns(typed, n, vocab, engine, prep.readings)
+    acts: dict[str, pa.Array] = {}
+    typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row, acts)
+    full = _Columns(typed, n, vocab, engine, prep.readings, acts)
     if prep.scoring_rules:
         _derive_scores(full, prep.scoring_rules)
     atoms = {leaf: full.condition(leaf) for leaf in prep.leaves}
