@@ -146,6 +146,12 @@ def _agree(evaluation: _Evaluation) -> int:
         assert outcome == reference.decide(rule), rule.rule.id
     assert opened == any(o.status is Status.UNKNOWN or o.requirement_open for o in decided)
     assert list(evaluation.decide_all()) == [reference.outcome(rule) for rule in compiled.rules]
+    # Changed valuations ("rests on"): each of the first known leaves a decision reads, turned round.
+    compiled_mode = Procedure(compiled, evaluation, evaluation.vocab, generated=code)
+    for rule in compiled.rules:
+        for leaf in [x for x in rule.cone if evaluation.leaf(x) is not None][:3]:
+            flipped = {leaf: not evaluation.leaf(leaf)}
+            assert compiled_mode.changed(flipped).outcome(rule) == reference.changed(flipped).outcome(rule)
     # With the claims of the exceptions the project must establish fixed, as completions fix them.
     if compiled.burdened:
         claims = {e: reference.lifts(compiled.by_id[e]) is not True for e in compiled.burdened}

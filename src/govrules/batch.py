@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
@@ -354,12 +354,17 @@ class _Combination:
     """One distinct combination of condition values (and deadline states) of a ledger's rows: the
     valuation ``deciding.Procedure`` decides it over, exactly as it decides one project."""
 
-    __slots__ = ("by_id", "deadlines", "leaves")
+    __slots__ = ("_vector", "by_id", "deadlines", "leaves")
 
-    def __init__(self, leaves: Mapping[Condition, bool | None], deadlines: Mapping[str, DeadlineState | None]) -> None:
+    def __init__(self, leaves: Mapping[Condition, bool | None], deadlines: Mapping[str, DeadlineState | None],
+                 vector: Sequence[bool | None] = ()) -> None:
         self.leaves = leaves
         self.deadlines = deadlines
         self.by_id: dict[int, bool | None] = {}
+        self._vector = vector
+
+    def vector(self) -> Sequence[bool | None]:
+        return self._vector
 
     def leaf(self, leaf: Leaf) -> bool | None:
         # Equal leaves of different rules share one column (looked up by value, once per node).
@@ -400,7 +405,7 @@ def _decide_combinations(plan: tuple[CompiledPack, ...], atoms: Mapping[Conditio
             decided, opened = decide(vectors[i], state_of)
             if opened:
                 leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
-                procedure = Procedure(compiled, _Combination(leaves, dict(states)), vocab)
+                procedure = Procedure(compiled, _Combination(leaves, dict(states), vectors[i]), vocab, generated=code)
                 decided = tuple(procedure.outcome(rule) if o[0] is _UNKNOWN or o[7] else o
                                 for rule, o in zip(compiled.rules, decided, strict=True))
             for append, o in zip(appends, decided):

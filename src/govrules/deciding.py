@@ -38,6 +38,7 @@ from .conditions import All, AnyOf, Compiled, Condition, Equals, Leaf, Not, OneO
 from .report import Status
 
 if TYPE_CHECKING:
+    from .codegen import GeneratedProcedure
     from .compiling import CompiledPack, CompiledRule
     from .vocabulary import Vocabulary
 
@@ -77,6 +78,10 @@ class Valuation(Protocol):
 
     def deadline(self, rule: CompiledRule) -> DeadlineState | None: ...
 
+    # With generated code (``Procedure.generated``) also: the value of every leaf, by its slot
+    # (``GeneratedProcedure.slots``).
+    # def vector(self) -> Sequence[bool | None]: ...
+
 
 _DEADLINE_DOMAIN = (Status.PENDING, Status.OVERDUE, Status.SATISFIED, Status.VIOLATED, Status.NOT_APPLICABLE)
 
@@ -97,14 +102,18 @@ class Procedure:
     never establishes an exception on the project's behalf.
     """
 
-    __slots__ = ("_fired", "_lifts", "_live", "_outcomes", "_scope", "claims", "compiled", "valuation", "vocab")
+    __slots__ = ("_fired", "_lifts", "_live", "_outcomes", "_scope", "claims", "compiled", "generated", "valuation",
+                 "vocab")
 
     def __init__(self, compiled: CompiledPack, valuation: Valuation, vocab: Vocabulary,
-                 claims: Mapping[str, bool] | None = None) -> None:
+                 claims: Mapping[str, bool] | None = None, generated: GeneratedProcedure | None = None) -> None:
         self.compiled = compiled
         self.valuation = valuation
         self.vocab = vocab
         self.claims: Mapping[str, bool] = claims if claims is not None else {}
+        # This procedure compiled (govrules.codegen): ``decide`` runs its generated code over the
+        # valuation's leaf vector. Without it, every step runs as written here (the reference).
+        self.generated = generated
         self._live: dict[str, bool | None] = {}
         self._fired: dict[str, bool | None] = {}
         self._lifts: dict[str, bool | None] = {}
@@ -213,6 +222,9 @@ class Procedure:
 
     def decide(self, rule: CompiledRule) -> Outcome:
         """The three-valued decision of ``rule``, before completions."""
+        if self.generated is not None:
+            return self.generated.decide_rule(rule.rule.id, self.valuation.vector(), self.valuation.deadline,
+                                              self.claims)
         scoped = True if rule.is_scope else self.scope()[0]
         if scoped is False:
             return Outcome(Status.NOT_APPLICABLE, out_of_scope=True)
@@ -258,6 +270,12 @@ class Procedure:
 
     def open_leaves(self, rule: CompiledRule) -> list[Leaf]:
         """The condition leaves this decision reads whose values are unknown (each distinct leaf once)."""
+        if self.generated is not None:  # the same, read from the leaf vector by slot
+            vector = self.valuation.vector()
+            found = [x for x, slot in self.generated.cones[rule.rule.id] if vector[slot] is None]
+            if not rule.is_scope and self.scope()[0] is None:
+                found += [x for x, slot in self.generated.scope_cone if vector[slot] is None]
+            return list(dict.fromkeys(found))
         leaf = self.valuation.leaf
         found = [x for x in rule.cone if leaf(x) is None]
         if not rule.is_scope and self.scope()[0] is None:
@@ -290,8 +308,8 @@ class Procedure:
                     continue
                 for x in group:
                     assigned[canonical.get(id(x), id(x))] = _leaf_given(x, value, by_fact)
-            valuation = _Completed(self.valuation, assigned, rule.rule.id, deadline, canonical)
-            outcome = Procedure(self.compiled, valuation, self.vocab, claims).decide(rule)
+            valuation = _Completed(self.valuation, assigned, rule.rule.id, deadline, canonical, self.generated)
+            outcome = Procedure(self.compiled, valuation, self.vocab, claims, self.generated).decide(rule)
             if agreed is None:
                 agreed = outcome
             elif (outcome.status is not agreed.status or outcome.overridden_by != agreed.overridden_by
@@ -312,7 +330,8 @@ class Procedure:
         claims = {e: self.lifts(self.compiled.by_id[e]) is True for e in self.compiled.burdened}
         canonical = self.compiled.canonical
         by_id = {canonical.get(id(x), id(x)): value for x, value in assigned.items()}
-        return Procedure(self.compiled, _Completed(self.valuation, by_id, None, None, canonical), self.vocab, claims)
+        return Procedure(self.compiled, _Completed(self.valuation, by_id, None, None, canonical, self.generated),
+                         self.vocab, claims, self.generated)
 
     def rests_on(self, rule: CompiledRule, base: Outcome, leaves: Sequence[Leaf],
                  flips: Callable[[Leaf], Iterator[Procedure]]) -> tuple[Leaf, ...]:
@@ -407,15 +426,31 @@ def evaluate_tree(cond: Condition, leaf: Callable[[Leaf], bool | None]) -> bool 
 class _Completed:
     """A valuation with some leaf values (and perhaps one deadline state) filled in or changed."""
 
-    __slots__ = ("assigned", "base", "canonical", "deadline_rule", "deadline_state")
+    __slots__ = ("_vector", "assigned", "base", "canonical", "deadline_rule", "deadline_state", "generated")
 
     def __init__(self, base: Valuation, assigned: Mapping[int, bool], deadline_rule: str | None,
-                 deadline_state: DeadlineState | None, canonical: Mapping[int, int]) -> None:
+                 deadline_state: DeadlineState | None, canonical: Mapping[int, int],
+                 generated: GeneratedProcedure | None = None) -> None:
         self.base = base
         self.assigned = assigned  # by the id of the leaf's canonical node (CompiledPack.canonical)
         self.deadline_rule = deadline_rule
         self.deadline_state = deadline_state
         self.canonical = canonical
+        self.generated = generated
+        self._vector: list[bool | None] | None = None
+
+    def vector(self) -> list[bool | None]:
+        """The base valuation's leaf vector with the assigned leaves changed (generated code reads it)."""
+        if self._vector is None:
+            assert self.generated is not None
+            vector = list(self.base.vector())
+            slots = self.generated.slots
+            for key, value in self.assigned.items():
+                slot = slots.get(key)
+                if slot is not None:
+                    vector[slot] = value
+            self._vector = vector
+        return self._vector
 
     def leaf(self, leaf: Leaf) -> bool | None:
         key = id(leaf)

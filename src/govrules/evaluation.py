@@ -423,7 +423,7 @@ class _Evaluation:
     """
 
     __slots__ = ("as_of", "calendar", "compiled", "deadlines", "derived", "explained", "facts", "flipped", "leaves",
-                 "outcomes", "_procedure", "provisional", "rested", "score_parameters", "vocab")
+                 "outcomes", "_procedure", "_vector", "provisional", "rested", "score_parameters", "vocab")
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
                  vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None,
@@ -443,14 +443,21 @@ class _Evaluation:
         self.flipped: dict[tuple[Any, ...], Procedure] = {}  # one changed valuation → its procedure
         self.provisional: list[str] = []
         self._procedure: Procedure | None = None
+        self._vector: list[bool | None] | None = None
 
     @property
     def procedure(self) -> Procedure:
         """The reference procedure over this valuation: completions, "rests on" and the wording's
         questions (which scope rule, which exception) are answered by it, made on first need."""
         if self._procedure is None:
-            self._procedure = Procedure(self.compiled, self, self.vocab)
+            self._procedure = Procedure(self.compiled, self, self.vocab, generated=generated(self.compiled, self.calendar))
         return self._procedure
+
+    def vector(self) -> list[bool | None]:
+        """Every leaf's value, by its slot in the generated code (for the procedure's completions)."""
+        if self._vector is None:
+            self._vector = generated(self.compiled, self.calendar).leaves(self.facts.get)
+        return self._vector
 
     # -- the valuation the procedure reads ------------------------------------------------------
 
