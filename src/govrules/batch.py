@@ -398,18 +398,35 @@ def _decide_combinations(plan: tuple[CompiledPack, ...], atoms: Mapping[Conditio
         appends = [column.append for column in columns]
         states: dict[str, DeadlineState | None] = {}
         state_of = _state_getter(states)
+        # An open decision depends only on the leaf slots its rule's generated slice reads and on its
+        # deadline state (completions try values of those slots only): combinations that agree on
+        # them share its completion.
+        completed: dict[tuple[Any, ...], int] = {}
+        reads = code.reads
         for i in range(size):
             for rule in timed:
                 value = deadline_rows[rule][i]
                 states[rule] = None if value is None else DeadlineState(_STATUSES_BY_CODE[value])
-            decided, opened = decide(vectors[i], state_of)
-            if opened:
-                leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
-                procedure = Procedure(compiled, _Combination(leaves, dict(states), vectors[i]), vocab, generated=code)
-                decided = tuple(procedure.outcome(rule) if o[0] is _UNKNOWN or o[7] else o
-                                for rule, o in zip(compiled.rules, decided, strict=True))
-            for append, o in zip(appends, decided):
-                append(_CODE_OF[id(o[0])])
+            vector = vectors[i]
+            decided, opened = decide(vector, state_of)
+            if not opened:
+                for append, o in zip(appends, decided):
+                    append(_CODE_OF[id(o[0])])
+                continue
+            procedure = None
+            for k, (rule, o) in enumerate(zip(compiled.rules, decided, strict=True)):
+                if o[0] is _UNKNOWN or o[7]:
+                    key = (k, states.get(rule.rule.id), *[vector[slot] for slot in reads[k]])
+                    found = completed.get(key)
+                    if found is None:
+                        if procedure is None:
+                            leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
+                            procedure = Procedure(compiled, _Combination(leaves, dict(states), vector), vocab,
+                                                  generated=code)
+                        found = completed[key] = _CODE_OF[id(procedure.outcome(rule).status)]
+                    appends[k](found)
+                else:
+                    appends[k](_CODE_OF[id(o[0])])
     return {rule: pa.array(values, pa.int8()) for rule, values in codes.items()}
 
 

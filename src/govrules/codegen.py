@@ -72,6 +72,7 @@ class _Writer:
         self.reads: list[str] = []  # lines reading facts and testing leaves
         self.lines: list[str] = []  # lines deciding
         self.entries: list[tuple[str, str]] = []  # (local defined, its lines): for one rule's slice
+        self.slots_read: dict[str, tuple[int, ...]] = {}  # sliced function → the leaf slots it reads
         self.temp = 0
         self.computed: dict[str, str] = {}  # expression → the local holding it
         self.span_end = calendar.span_end
@@ -266,10 +267,15 @@ class _Writer:
             "# One rule's decision alone, from a leaf vector: what completions and sensitivity runs ask.\n"
             f"{single}"
             "RULES = (" + "".join(f"rule_{i}, " for i in range(len(outcomes))) + ")\n"
+            "\n"
+            f"{self.slice('scope_of', scope)}"
         )
 
     def one_rule(self, i: int, out: str) -> str:
-        """``decide`` sliced to what rule ``i``'s outcome reads (a backward slice of the body)."""
+        return self.slice(f"rule_{i}", out) + "\n"
+
+    def slice(self, function: str, out: str) -> str:
+        """``decide`` sliced to what the local ``out`` reads (a backward slice of the body)."""
         defined = {name for name, _ in self.entries}
         needed = {out}
         kept: list[str] = []
@@ -283,9 +289,10 @@ class _Writer:
                     needed.add(word)
                 elif word[0] == "x" and word[1:].isdigit():
                     leaves.add(int(word[1:]))
+        self.slots_read[function] = tuple(sorted(leaves))
         reads = "".join(f"    x{n} = L[{n}]\n" for n in sorted(leaves))
         body = "\n".join(reversed(kept))
-        return f"def rule_{i}(L, D, C=None):\n{reads}{body}\n    return {out}\n\n"
+        return f"def {function}(L, D=None, C=None):\n{reads}{body}\n    return {out}\n"
 
     def scope(self, fired: Mapping[int, str]) -> str:
         """Procedure.scope, its first element: whether the measure governs the project."""
@@ -400,17 +407,29 @@ class GeneratedProcedure:
     rules: tuple[Callable[..., Outcome], ...]  # per rule, ``decide`` sliced to what its outcome reads
     cones: Mapping[str, tuple[tuple[Leaf, int], ...]]  # rule id → CompiledRule.cone, each leaf with its slot
     scope_cone: tuple[tuple[Leaf, int], ...]  # CompiledPack.scope_cone, each leaf with its slot
+    scope_of: Callable[..., bool | None]  # decide sliced to the scope
+    # Per rule, the leaf slots its slice reads and those its completions may try (its cone, and the
+    # scope's for a rule that is not a scope rule): with its deadline state (and no claims fixed),
+    # their values decide its outcome, completions included.
+    reads: tuple[tuple[int, ...], ...] = ()
 
     def vector(self, facts_get: Callable[[str], Any]) -> list[bool | None]:
         """The leaf vector of a project's facts."""
         return self.leaves(facts_get)
 
+    def scope(self, vector: Sequence[bool | None], claims: tuple[bool | None, ...] | None) -> bool | None:
+        """``Procedure.scope()[0]`` over a leaf vector."""
+        return self.scope_of(vector, claims)
+
+    def fixed(self, claims: Mapping[str, bool] | None) -> tuple[bool | None, ...] | None:
+        """The claims ``C`` the generated code reads: per burdened exception, the one fixed or None."""
+        return tuple(claims.get(e) for e in self.burdened) if claims else None
+
     def decide_rule(self, rule: str, vector: Sequence[bool | None],
                     deadline: Callable[[CompiledRule], DeadlineState | None],
                     claims: Mapping[str, bool] | None) -> Outcome:
         """``Procedure.decide`` of one rule over a leaf vector (claims: those fixed, by exception id)."""
-        fixed = tuple(claims.get(e) for e in self.burdened) if claims else None
-        return self.rules[self.index[rule]](vector, deadline, fixed)
+        return self.rules[self.index[rule]](vector, deadline, self.fixed(claims))
 
 
 def needs_completion(outcome: Outcome) -> bool:
@@ -460,7 +479,15 @@ def generate(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:
                               tuple(compiled.burdened), namespace["leaves"], namespace["decide"], namespace["run"],
                               namespace["RULES"],
                               MappingProxyType({rule.rule.id: slotted(rule.cone) for rule in compiled.rules}),
-                              slotted(compiled.scope_cone))
+                              slotted(compiled.scope_cone), namespace["scope_of"],
+                              tuple(_decisive(writer.slots_read[f"rule_{i}"], slotted(rule.cone),
+                                              () if rule.is_scope else slotted(compiled.scope_cone))
+                                    for i, rule in enumerate(compiled.rules)))
+
+
+def _decisive(read: tuple[int, ...], cone: tuple[tuple[Leaf, int], ...],
+              scope: tuple[tuple[Leaf, int], ...]) -> tuple[int, ...]:
+    return tuple(sorted(set(read) | {slot for _, slot in cone} | {slot for _, slot in scope}))
 
 
 def generated(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:

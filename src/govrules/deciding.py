@@ -210,6 +210,12 @@ class Procedure:
         self._scope = result
         return result
 
+    def governs(self) -> bool | None:
+        """``scope()[0]``: whether the measure governs the project (by the generated code, when given)."""
+        if self.generated is not None:
+            return self.generated.scope(self.valuation.vector(), self.generated.fixed(self.claims))
+        return self.scope()[0]
+
     def unclaimed(self, rule: CompiledRule) -> tuple[str, ...]:
         """The exceptions of ``rule`` the project must establish and whose facts it left out."""
         if not rule.claimable:
@@ -273,7 +279,7 @@ class Procedure:
         if self.generated is not None:  # the same, read from the leaf vector by slot
             vector = self.valuation.vector()
             found = [x for x, slot in self.generated.cones[rule.rule.id] if vector[slot] is None]
-            if not rule.is_scope and self.scope()[0] is None:
+            if not rule.is_scope and self.governs() is None:
                 found += [x for x, slot in self.generated.scope_cone if vector[slot] is None]
             return list(dict.fromkeys(found))
         leaf = self.valuation.leaf
@@ -288,12 +294,10 @@ class Procedure:
         open_deadline = rule.rule.deadline is not None and self.valuation.deadline(rule) is None
         if not leaves and not open_deadline:
             return found
-        choices = _choices(leaves, self.vocab)
+        choices, size = _choices_sized(leaves, self.vocab)
         if open_deadline:
             choices.append(((), _DEADLINE_DOMAIN, False))
-        size = 1
-        for _, domain, _ in choices:
-            size *= len(domain)
+            size *= len(_DEADLINE_DOMAIN)
         if size > COMPLETIONS_LIMIT:
             return found
         claims = {e: self.lifts(self.compiled.by_id[e]) is True for e in self.compiled.burdened}
@@ -343,10 +347,10 @@ class Procedure:
         """
         decisive = []
         own = set(map(id, rule.cone))
-        scope = self.scope()[0]
+        scope = self.governs()
         for x in leaves:
             for changed in flips(x):
-                if not rule.is_scope and id(x) not in own and changed.scope()[0] == scope:
+                if not rule.is_scope and id(x) not in own and changed.governs() == scope:
                     continue
                 if changed.outcome(rule).status is not base.status:
                     decisive.append(x)
@@ -385,6 +389,27 @@ def _choices(leaves: Sequence[Leaf], vocab: Vocabulary) -> list[_Choice]:
             choices.append(((leaf,), domain, False))
     choices.extend((tuple(group), domains[key], True) for key, group in grouped.items())
     return choices
+
+
+_CHOICES: dict[tuple[int, ...], tuple[Vocabulary, tuple[Leaf, ...], tuple[_Choice, ...], int]] = {}
+
+
+def _choices_sized(leaves: Sequence[Leaf], vocab: Vocabulary) -> tuple[list[_Choice], int]:
+    """``_choices`` and the number of completions they make, memoized by the leaves' identity (the
+    same open leaves recur across the decisions of a ledger, and the leaves live as long as the pack)."""
+    key = (id(vocab), *map(id, leaves))
+    entry = _CHOICES.get(key)
+    if entry is not None and entry[0] is vocab and len(entry[1]) == len(leaves) and all(
+            a is b for a, b in zip(entry[1], leaves)):
+        return list(entry[2]), entry[3]
+    choices = _choices(leaves, vocab)
+    size = 1
+    for _, domain, _ in choices:
+        size *= len(domain)
+    if len(_CHOICES) >= 4096:
+        _CHOICES.clear()
+    _CHOICES[key] = (vocab, tuple(leaves), tuple(choices), size)
+    return choices, size
 
 
 def _leaf_given(leaf: Leaf, value: Any, by_fact: bool) -> bool:
