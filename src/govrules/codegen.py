@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -412,6 +412,7 @@ class GeneratedProcedure:
     # scope's for a rule that is not a scope rule): with its deadline state (and no claims fixed),
     # their values decide its outcome, completions included.
     reads: tuple[tuple[int, ...], ...] = ()
+    last_claims: list[Any] = field(default_factory=lambda: [None], compare=False, repr=False)
 
     def vector(self, facts_get: Callable[[str], Any]) -> list[bool | None]:
         """The leaf vector of a project's facts."""
@@ -422,8 +423,16 @@ class GeneratedProcedure:
         return self.scope_of(vector, claims)
 
     def fixed(self, claims: Mapping[str, bool] | None) -> tuple[bool | None, ...] | None:
-        """The claims ``C`` the generated code reads: per burdened exception, the one fixed or None."""
-        return tuple(claims.get(e) for e in self.burdened) if claims else None
+        """The claims ``C`` the generated code reads: per burdened exception, the one fixed or None.
+        (The completions of one decision share one mapping: the last one's tuple is kept, with it.)"""
+        if not claims:
+            return None
+        last = self.last_claims[0]
+        if last is not None and last[0] is claims:
+            return last[1]  # type: ignore[no-any-return]
+        found = tuple(claims.get(e) for e in self.burdened)
+        self.last_claims[0] = (claims, found)  # one object, so a reader in another thread sees a whole pair
+        return found
 
     def decide_rule(self, rule: str, vector: Sequence[bool | None],
                     deadline: Callable[[CompiledRule], DeadlineState | None],

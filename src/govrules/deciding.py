@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .conditions import All, AnyOf, Compiled, Condition, Equals, Leaf, Not, OneOf
@@ -294,24 +295,13 @@ class Procedure:
         open_deadline = rule.rule.deadline is not None and self.valuation.deadline(rule) is None
         if not leaves and not open_deadline:
             return found
-        choices, size = _choices_sized(leaves, self.vocab)
-        if open_deadline:
-            choices.append(((), _DEADLINE_DOMAIN, False))
-            size *= len(_DEADLINE_DOMAIN)
-        if size > COMPLETIONS_LIMIT:
+        trials = _completions(leaves, self.vocab, open_deadline, self.compiled.canonical)
+        if trials is None:  # more than COMPLETIONS_LIMIT
             return found
         claims = {e: self.lifts(self.compiled.by_id[e]) is True for e in self.compiled.burdened}
         canonical = self.compiled.canonical
         agreed: Outcome | None = None
-        for combination in itertools.product(*(domain for _, domain, _ in choices)):
-            assigned: dict[int, bool] = {}
-            deadline: DeadlineState | None = None
-            for (group, _, by_fact), value in zip(choices, combination, strict=True):
-                if isinstance(value, Status):
-                    deadline = DeadlineState(value)
-                    continue
-                for x in group:
-                    assigned[canonical.get(id(x), id(x))] = _leaf_given(x, value, by_fact)
+        for assigned, deadline in trials:
             valuation = _Completed(self.valuation, assigned, rule.rule.id, deadline, canonical, self.generated)
             outcome = Procedure(self.compiled, valuation, self.vocab, claims, self.generated).decide(rule)
             if agreed is None:
@@ -391,25 +381,45 @@ def _choices(leaves: Sequence[Leaf], vocab: Vocabulary) -> list[_Choice]:
     return choices
 
 
-_CHOICES: dict[tuple[int, ...], tuple[Vocabulary, tuple[Leaf, ...], tuple[_Choice, ...], int]] = {}
+_Trial = tuple[Mapping[int, bool], "DeadlineState | None"]  # leaf values by canonical id; the deadline state tried
+_TRIALS: dict[tuple[int, ...], tuple[Vocabulary, Mapping[int, int], tuple[Leaf, ...], tuple[_Trial, ...] | None]] = {}
 
 
-def _choices_sized(leaves: Sequence[Leaf], vocab: Vocabulary) -> tuple[list[_Choice], int]:
-    """``_choices`` and the number of completions they make, memoized by the leaves' identity (the
-    same open leaves recur across the decisions of a ledger, and the leaves live as long as the pack)."""
-    key = (id(vocab), *map(id, leaves))
-    entry = _CHOICES.get(key)
-    if entry is not None and entry[0] is vocab and len(entry[1]) == len(leaves) and all(
-            a is b for a, b in zip(entry[1], leaves)):
-        return list(entry[2]), entry[3]
+def _completions(leaves: Sequence[Leaf], vocab: Vocabulary, open_deadline: bool,
+                 canonical: Mapping[int, int]) -> tuple[_Trial, ...] | None:
+    """Every completion of the open ``leaves`` (and of an open deadline): the leaf values it assigns,
+    by the id of each leaf's canonical node, and the deadline state it tries; None when there are
+    more than ``COMPLETIONS_LIMIT``. They depend only on which leaves are open, so they are
+    memoized by the leaves' identity (the leaves live as long as the pack; the values are read-only)."""
+    key = (id(vocab), id(canonical), int(open_deadline), *map(id, leaves))
+    entry = _TRIALS.get(key)
+    if entry is not None and entry[0] is vocab and entry[1] is canonical and len(entry[2]) == len(leaves) and all(
+            a is b for a, b in zip(entry[2], leaves)):
+        return entry[3]
     choices = _choices(leaves, vocab)
+    if open_deadline:
+        choices.append(((), _DEADLINE_DOMAIN, False))
     size = 1
     for _, domain, _ in choices:
         size *= len(domain)
-    if len(_CHOICES) >= 4096:
-        _CHOICES.clear()
-    _CHOICES[key] = (vocab, tuple(leaves), tuple(choices), size)
-    return choices, size
+    trials: tuple[_Trial, ...] | None = None
+    if size <= COMPLETIONS_LIMIT:
+        made: list[_Trial] = []
+        for combination in itertools.product(*(domain for _, domain, _ in choices)):
+            assigned: dict[int, bool] = {}
+            deadline: DeadlineState | None = None
+            for (group, _, by_fact), value in zip(choices, combination, strict=True):
+                if isinstance(value, Status):
+                    deadline = DeadlineState(value)
+                    continue
+                for x in group:
+                    assigned[canonical.get(id(x), id(x))] = _leaf_given(x, value, by_fact)
+            made.append((MappingProxyType(assigned), deadline))
+        trials = tuple(made)
+    if len(_TRIALS) >= 4096:
+        _TRIALS.clear()
+    _TRIALS[key] = (vocab, canonical, tuple(leaves), trials)
+    return trials
 
 
 def _leaf_given(leaf: Leaf, value: Any, by_fact: bool) -> bool:
