@@ -291,8 +291,8 @@ class _Writer:
                     leaves.add(int(word[1:]))
         self.slots_read[function] = tuple(sorted(leaves))
         reads = "".join(f"    x{n} = L[{n}]\n" for n in sorted(leaves))
-        body = "\n".join(reversed(kept))
-        return f"def {function}(L, D=None, C=None):\n{reads}{body}\n    return {out}\n"
+        body = "".join(text + "\n" for text in reversed(kept))
+        return f"def {function}(L, D=None, C=None):\n{reads}{body}    return {out}\n"
 
     def scope(self, fired: Mapping[int, str]) -> str:
         """Procedure.scope, its first element: whether the measure governs the project."""
