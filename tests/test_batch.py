@@ -20,7 +20,9 @@ from optional import need
 pa = need("pyarrow", "pip install -e '.[test]'")
 
 from govrules import Project, Status  # noqa: E402
+from govrules import batch as batch_module  # noqa: E402
 from govrules.batch import _ARROW_TYPES, evaluate_batch, run_ledger  # noqa: E402
+from govrules.vocabulary import NOT_HAPPENED  # noqa: E402
 from govrules.cli import main  # noqa: E402
 
 from test_fast_paths import ENGINE, FACTS, JURISDICTIONS, VOCAB, projects  # noqa: E402
@@ -207,3 +209,53 @@ def test_jsonl_with_mixed_spellings_and_a_broken_line(tmp_path: Path) -> None:
     assert decided[0]["wuxing.approval.feasibility_study"] == "applies"
     assert decided[1]["wuxing.approval.feasibility_study"] == "not_applicable"
     assert decided[1]["wuxing.approval.contact_sheet"] == "applies"
+
+
+ACTS = [name for name in FACTS if VOCAB[name].act]
+
+
+def _text(value: object) -> str:
+    """A ledger cell as a CSV file writes it: false for an act that did not take place."""
+    if value is NOT_HAPPENED or value is False:
+        return "false"
+    if value is True:
+        return "true"
+    return value.isoformat() if isinstance(value, _dt.date) else str(value)
+
+
+@st.composite
+def ledgers_with_absent_acts(draw: st.DrawFn) -> list[Project]:
+    """Projects some of whose acts (the date facts marked ``act``) are stated as not having happened."""
+    ledger = []
+    for project in draw(st.lists(projects(), min_size=1, max_size=30)):
+        facts = dict(project.facts)
+        for name in ACTS:
+            if draw(st.integers(min_value=0, max_value=3)) == 0:
+                facts[name] = NOT_HAPPENED
+        ledger.append(Project(facts=facts))
+    return ledger
+
+
+@pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(ledger=ledgers_with_absent_acts(),
+       as_of=st.dates(min_value=_dt.date(2026, 1, 1), max_value=_dt.date(2027, 6, 30)))
+def test_acts_that_did_not_happen_are_decided_by_columns_as_for_one_project(
+        jurisdiction: str, ledger: list[Project], as_of: _dt.date, monkeypatch: pytest.MonkeyPatch) -> None:
+    names = sorted({name for p in ledger for name in p.facts})
+    batch = pa.RecordBatch.from_pylist(
+        [{name: None if p.facts.get(name) is None else _text(p.facts[name]) for name in names} for p in ledger],
+        schema=pa.schema([(name, pa.string()) for name in names]))
+    per_row = evaluate_batch(batch, ENGINE, jurisdiction, as_of, vectorized=False)
+    with monkeypatch.context() as patched:  # no falling back to the per-row path
+        patched.setattr(batch_module, "_per_row", _no_per_row)
+        vectorized = evaluate_batch(batch, ENGINE, jurisdiction, as_of)
+    assert vectorized.to_pylist() == per_row.to_pylist()
+    for i, project in enumerate(ledger):
+        for decision in ENGINE.evaluate(project, jurisdiction, as_of).decisions:
+            assert vectorized.column(decision.rule)[i].as_py() == decision.status.value, (decision.rule, project.facts)
+
+
+def _no_per_row(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the batch fell back to the per-row path")

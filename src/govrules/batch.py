@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
@@ -25,16 +25,19 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .calendar import Calendar
+from .codegen import generated
 from .compiling import CompiledPack, CompiledRule
 from .conditions import (READING_SLOT, All, AnyOf, AppliedFor, Compare, Condition, Equals, FactRef, Happened, Known,
                          Leaf, Literal, Not, OneOf, Reading, Relation, iter_leaves)
 from .deciding import DeadlineState, Procedure, evaluate_tree
+from .amounts import MAX_AMOUNT
 from .errors import GovrulesError, ProjectError, safe_repr
 from .messages import project_problem_text
 from .evaluation import Engine
 from .projects import MAX_DATE, MIN_DATE, Project, parse_project
 from .report import Decision, Status
-from .vocabulary import Fact, FactType, Vocabulary
+from .vocabulary import NOT_HAPPENED, Fact, FactType, Vocabulary
 
 __all__ = ["BatchError", "BatchOutputError", "LedgerSummary", "evaluate_batch", "output_schema", "provision_summary", "run_ledger"]
 
@@ -49,6 +52,8 @@ _ARROW_TYPES = {
 _STATUSES = tuple(s.value for s in Status)
 _CODE = {s: i for i, s in enumerate(Status)}
 _STATUSES_BY_CODE = tuple(Status)
+_CODE_OF = {id(s): i for i, s in enumerate(Status)}  # by identity: an enum member hashes in Python code
+_UNKNOWN = Status.UNKNOWN
 _META = ("id", "name", "row", "__line_error__")
 
 
@@ -69,8 +74,12 @@ class _NotVectorizable(Exception):
 # --------------------------------------------------------------------------------------------
 
 def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
-                    errors: dict[int, list[str]], offset: int) -> pa.Array:
-    """Convert a column through its distinct values, each validated like a project field."""
+                    errors: dict[int, list[str]], offset: int,
+                    acts: dict[str, pa.Array] | None = None) -> pa.Array:
+    """Convert a column through its distinct values, each validated like a project field.
+
+    An act's date column may state that the act did not take place (``false``): those cells are
+    null in the date column and true in ``acts[name]``, the column of acts that did not happen."""
     fact = vocab[name]
     uniques = pc.unique(column)
     converted: list[Any] = []
@@ -86,6 +95,10 @@ def _convert_unique(name: str, column: pa.Array, vocab: Vocabulary,
         except ProjectError as exc:
             converted.append(None)
             bad.append("; ".join(project_problem_text(p) for p in exc.problems))
+    if acts is not None and any(v is NOT_HAPPENED for v in converted):
+        absent = pa.array([v is NOT_HAPPENED for v in converted], pa.bool_())
+        converted = [None if v is NOT_HAPPENED else v for v in converted]
+        acts[name] = pc.fill_null(pc.take(absent, pc.index_in(column, value_set=uniques)), False)
     try:
         typed = pa.array(converted, _ARROW_TYPES[fact.type])
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -117,8 +130,30 @@ def _exact_cast(column: pa.Array, want: pa.DataType) -> pa.Array | None:
         return None
 
 
+#: Amounts written as plain digits (元, at most 8 decimals: what the column keeps): read by Arrow as
+#: they are, with no per-value parse. Anything else (500万元, 5,000,000, negatives) is parsed per value.
+_PLAIN_AMOUNT = r"^[0-9]{1,16}(?:\.[0-9]{1,8})?$"
+
+
+def _plain_amounts(column: pa.Array, fact: Fact) -> pa.Array | None:
+    """``column`` (text) as amounts, where every cell is plain digits within the limits a project's
+    amount must keep (``parse_amount``'s, and the fact's bounds); else None."""
+    if column.null_count == len(column):
+        return None
+    if not pc.all(pc.match_substring_regex(column, _PLAIN_AMOUNT)).as_py():
+        return None
+    typed = pc.cast(column, AMOUNT_TYPE)
+    high = MAX_AMOUNT if fact.maximum is None else min(MAX_AMOUNT, fact.maximum)
+    if pc.any(pc.greater(typed, pa.scalar(high, AMOUNT_TYPE))).as_py():
+        return None
+    if fact.minimum is not None and pc.any(pc.less(typed, pa.scalar(fact.minimum, AMOUNT_TYPE))).as_py():
+        return None
+    return typed
+
+
 def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Vocabulary,
-                   errors: dict[int, list[str]], offset: int) -> dict[str, pa.Array]:
+                   errors: dict[int, list[str]], offset: int,
+                   acts: dict[str, pa.Array] | None = None) -> dict[str, pa.Array]:
     columns: dict[str, pa.Array] = {}
     for name in batch.schema.names:
         if name not in names:
@@ -142,6 +177,9 @@ def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Voca
             columns[name] = column
         elif fact.type is FactType.INTEGER and pa.types.is_integer(column.type):
             columns[name] = column.cast(want)
+        elif fact.type is FactType.AMOUNT and pa.types.is_string(column.type) and (
+                plain := _plain_amounts(column, fact)) is not None:
+            columns[name] = plain
         elif (fact.type in (FactType.AMOUNT, FactType.NUMBER)
               and (pa.types.is_integer(column.type) or pa.types.is_decimal(column.type))
               and (exact := _exact_cast(column, want)) is not None):
@@ -149,7 +187,7 @@ def _typed_columns(batch: pa.RecordBatch, names: Mapping[str, None], vocab: Voca
                 exact = _convert_unique(name, column, vocab, errors, offset)  # negatives reported per row
             columns[name] = exact
         else:
-            columns[name] = _convert_unique(name, column, vocab, errors, offset)
+            columns[name] = _convert_unique(name, column, vocab, errors, offset, acts)
     return columns
 
 
@@ -167,8 +205,10 @@ class _Columns:
     """The typed fact columns of one batch; a fact the ledger lacks is an all-null column."""
 
     def __init__(self, columns: dict[str, pa.Array], length: int, vocab: Vocabulary, engine: Engine,
-                 readings: Mapping[str, str] | None = None) -> None:
+                 readings: Mapping[str, str] | None = None, acts: Mapping[str, pa.Array] | None = None) -> None:
         self.readings = readings or {}
+        # Per act's date column, the rows stating that the act did not take place (null there in the column).
+        self.acts: Mapping[str, pa.Array] = acts or {}
         self.columns = columns
         self.length = length
         self.vocab = vocab
@@ -212,11 +252,41 @@ class _Columns:
         if isinstance(cond, AppliedFor):  # the same for every row: where the pack is applied
             return self.constant(self.readings.get(cond.fact) is cond.below)
         column = self.get(cond.fact)
+        absent = self.acts.get(cond.fact)
         if isinstance(cond, Happened):  # a date column holds dates of acts that took place
-            return pc.if_else(pc.is_valid(column), pa.scalar(cond.happened, pa.bool_()), pa.scalar(None, pa.bool_()))
+            unknown = pa.scalar(None, pa.bool_())
+            if absent is not None:
+                unknown = pc.if_else(absent, pa.scalar(not cond.happened, pa.bool_()), unknown)
+            return pc.if_else(pc.is_valid(column), pa.scalar(cond.happened, pa.bool_()), unknown)
         if isinstance(cond, Known):
-            return pc.is_valid(column) if cond.known else pc.is_null(column)
+            known = pc.is_valid(column) if absent is None else pc.or_(pc.is_valid(column), absent)
+            return known if cond.known else pc.invert(known)
+        if isinstance(cond, Compare) and (absent is not None or isinstance(cond.value, FactRef)
+                                          and cond.value.fact in self.acts):
+            return self.with_absent_acts(cond, self._compare(cond, column))
         if column.null_count == self.length:  # a fact no row states: every comparison is unknown
+            return pa.nulls(self.length, pa.bool_())
+        return self._compare(cond, column)
+
+    def with_absent_acts(self, cond: Compare, result: pa.Array) -> pa.Array:
+        """A comparison where an act it reads did not take place is false (``NOT_HAPPENED`` compares
+        false), and unknown where the other side is missing, as for one project."""
+        sides = [cond.fact] + ([cond.value.fact] if isinstance(cond.value, FactRef) else [])
+        stated = None
+        absent = None
+        for name in sides:
+            column = self.get(name)
+            flags = self.acts.get(name)
+            here = pc.is_valid(column) if flags is None else pc.or_(pc.is_valid(column), flags)
+            stated = here if stated is None else pc.and_(stated, here)
+            if flags is not None:
+                absent = flags if absent is None else pc.or_(absent, flags)
+        assert stated is not None and absent is not None
+        decided = pc.if_else(absent, pa.scalar(False, pa.bool_()), result)
+        return pc.if_else(stated, decided, pa.scalar(None, pa.bool_()))
+
+    def _compare(self, cond: Condition, column: pa.Array) -> pa.Array:
+        if column.null_count == self.length:
             return pa.nulls(self.length, pa.bool_())
         fact_type = _ARROW_TYPES[self.vocab[cond.fact].type]
         if isinstance(cond, Equals):
@@ -285,12 +355,17 @@ class _Combination:
     """One distinct combination of condition values (and deadline states) of a ledger's rows: the
     valuation ``deciding.Procedure`` decides it over, exactly as it decides one project."""
 
-    __slots__ = ("by_id", "deadlines", "leaves")
+    __slots__ = ("_vector", "by_id", "deadlines", "leaves")
 
-    def __init__(self, leaves: Mapping[Condition, bool | None], deadlines: Mapping[str, DeadlineState | None]) -> None:
+    def __init__(self, leaves: Mapping[Condition, bool | None], deadlines: Mapping[str, DeadlineState | None],
+                 vector: Sequence[bool | None] = ()) -> None:
         self.leaves = leaves
         self.deadlines = deadlines
         self.by_id: dict[int, bool | None] = {}
+        self._vector = vector
+
+    def vector(self) -> Sequence[bool | None]:
+        return self._vector
 
     def leaf(self, leaf: Leaf) -> bool | None:
         # Equal leaves of different rules share one column (looked up by value, once per node).
@@ -307,22 +382,57 @@ class _Combination:
 
 
 def _decide_combinations(plan: tuple[CompiledPack, ...], atoms: Mapping[Condition, pa.Array],
-                         deadlines: Mapping[str, pa.Array], size: int, vocab: Vocabulary) -> dict[str, pa.Array]:
-    """Status codes of every rule for each of ``size`` combinations (one per row of ``atoms``),
-    each decided by the one decision procedure (``deciding.Procedure``)."""
+                         deadlines: Mapping[str, pa.Array], size: int, vocab: Vocabulary,
+                         calendar: Calendar) -> dict[str, pa.Array]:
+    """Status codes of every rule for each of ``size`` combinations (one per row of ``atoms``), each
+    decided by the pack's generated procedure (``codegen``) over the combination's leaf values; one
+    left open is completed by the reference ``deciding.Procedure``, as for one project."""
     leaf_rows = {leaf: column.to_pylist() for leaf, column in atoms.items()}
     deadline_rows = {rule: column.to_pylist() for rule, column in deadlines.items()}
     codes: dict[str, list[int]] = {rule.rule.id: [] for compiled in plan for rule in compiled.rules}
-    for i in range(size):
-        leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
-        states = {rule: None if values[i] is None else DeadlineState(_STATUSES_BY_CODE[values[i]])
-                  for rule, values in deadline_rows.items()}
-        valuation = _Combination(leaves, states)
-        for compiled in plan:
-            procedure = Procedure(compiled, valuation, vocab)
-            for rule in compiled.rules:
-                codes[rule.rule.id].append(_CODE[procedure.outcome(rule).status])
+    for compiled in plan:
+        code = generated(compiled, calendar)
+        decide = code.decide
+        vectors = list(zip(*(leaf_rows[leaf] for leaf in code.leaf_nodes))) if code.leaf_nodes else [()] * size
+        timed = [rule.rule.id for rule in compiled.rules if rule.rule.deadline is not None]
+        columns = [codes[rule] for rule in code.rule_ids]
+        appends = [column.append for column in columns]
+        states: dict[str, DeadlineState | None] = {}
+        state_of = _state_getter(states)
+        # An open decision depends only on the leaf slots its rule's generated slice reads and on its
+        # deadline state (completions try values of those slots only): combinations that agree on
+        # them share its completion.
+        completed: dict[tuple[Any, ...], int] = {}
+        reads = code.reads
+        for i in range(size):
+            for rule in timed:
+                value = deadline_rows[rule][i]
+                states[rule] = None if value is None else DeadlineState(_STATUSES_BY_CODE[value])
+            vector = vectors[i]
+            decided, opened = decide(vector, state_of)
+            if not opened:
+                for append, o in zip(appends, decided):
+                    append(_CODE_OF[id(o[0])])
+                continue
+            procedure = None
+            for k, (rule, o) in enumerate(zip(compiled.rules, decided, strict=True)):
+                if o[0] is _UNKNOWN or o[7]:
+                    key = (k, states.get(rule.rule.id), *[vector[slot] for slot in reads[k]])
+                    found = completed.get(key)
+                    if found is None:
+                        if procedure is None:
+                            leaves = {leaf: values[i] for leaf, values in leaf_rows.items()}
+                            procedure = Procedure(compiled, _Combination(leaves, dict(states), vector), vocab,
+                                                  generated=code)
+                        found = completed[key] = _CODE_OF[id(procedure.outcome(rule).status)]
+                    appends[k](found)
+                else:
+                    appends[k](_CODE_OF[id(o[0])])
     return {rule: pa.array(values, pa.int8()) for rule, values in codes.items()}
+
+
+def _state_getter(states: Mapping[str, DeadlineState | None]) -> Callable[[CompiledRule], DeadlineState | None]:
+    return lambda rule: states[rule.rule.id]
 
 
 def _deadline_codes(rule: CompiledRule, cols: _Columns, as_of: _dt.date) -> pa.Array:
@@ -341,7 +451,11 @@ def _deadline_codes(rule: CompiledRule, cols: _Columns, as_of: _dt.date) -> pa.A
     if done is not None:
         met = pc.if_else(pc.less_equal(done, due), _code(Status.SATISFIED), _code(Status.VIOLATED))
         open_status = pc.if_else(pc.is_valid(done), met, open_status)
-    return pc.if_else(pc.is_null(start), _code(Status.UNKNOWN), open_status)
+    missing = _code(Status.UNKNOWN)
+    absent = cols.acts.get(deadline.start)
+    if absent is not None:  # the act the period counts from did not take place: it never began
+        missing = pc.if_else(absent, _code(Status.NOT_APPLICABLE), missing)
+    return pc.if_else(pc.is_null(start), missing, open_status)
 
 
 def _code(status: Status) -> pa.Scalar:
@@ -459,8 +573,9 @@ def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]]
     with ``take``. Returns the codes (per combination when reduced), the row → combination index
     (None when not reduced) and the number of rows of each combination (idem)."""
     engine, vocab, n = prep.engine, prep.engine.vocabulary, batch.num_rows
-    typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row)
-    full = _Columns(typed, n, vocab, engine, prep.readings)
+    acts: dict[str, pa.Array] = {}
+    typed = _typed_columns(batch, dict.fromkeys(vocab), vocab, errors, first_row, acts)
+    full = _Columns(typed, n, vocab, engine, prep.readings, acts)
     if prep.scoring_rules:
         _derive_scores(full, prep.scoring_rules)
     atoms = {leaf: full.condition(leaf) for leaf in prep.leaves}
@@ -486,7 +601,8 @@ def _decide(prep: _Prepared, batch: pa.RecordBatch, errors: dict[int, list[str]]
     tallied = pc.value_counts(index)
     rows_of = pc.take(tallied.field("counts"), pc.sort_indices(tallied.field("values")))
     decided = _decide_combinations(prep.plan, {leaf: pc.take(atom, first) for leaf, atom in atoms.items()},
-                                   {rule: pc.take(codes, first) for rule, codes in deadlines.items()}, size, vocab)
+                                   {rule: pc.take(codes, first) for rule, codes in deadlines.items()}, size, vocab,
+                                   engine.calendar)
     if bad is not None:
         bad = pc.take(bad, first)
         null = pa.scalar(None, pa.int8())

@@ -138,6 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     _tool_parsers(sub)
     _add_batch_parser(sub)
     _add_serve_parser(sub)
+    _add_compile_parser(sub)
     for name, command in sub.choices.items():
         if name not in ("compare", "facts"):  # compare's --lang chooses its table's language
             command.add_argument("--lang", choices=LANGS, default=None,
@@ -685,7 +686,37 @@ def _cmd_corpus(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-_TOOL_COMMANDS = {"coverage": _cmd_coverage, "docs": _cmd_docs, "diff": _cmd_diff, "corpus": _cmd_corpus}
+def _add_compile_parser(sub: Any) -> None:
+    comp = sub.add_parser("compile", help="compile each pack's decision procedure; --show prints the generated code")
+    comp.add_argument("path", nargs="?", type=Path, default=None, help="a policies directory or one pack")
+    comp.add_argument("--pack", action="append", default=[], metavar="ID", help="only this pack (repeatable)")
+    comp.add_argument("--show", action="store_true", help="print the generated Python source for review")
+
+
+def _cmd_compile(args: argparse.Namespace, out: TextIO) -> int:
+    from .codegen import generate
+
+    engine = load(args.path or default_policies_dir())
+    known = [c.pack.id for c in engine._compiled]
+    unknown = [p for p in args.pack if p not in known]
+    if unknown:
+        raise _OutputError(f"没有此规则包 no such pack: {', '.join(unknown)} (loaded: {', '.join(known)})")
+    for compiled in engine._compiled:
+        if args.pack and compiled.pack.id not in args.pack:
+            continue
+        code = generate(compiled, engine.calendar)
+        pack = compiled.pack
+        heading = (f"{pack.id} {pack.version}: {len(pack.rules)} rules, {len(code.leaf_nodes)} tests, "
+                   f"{code.source.count(chr(10))} lines of generated Python")
+        if args.show:
+            print(f"# {heading}\n{code.source}", file=out)
+        else:
+            print(heading, file=out)
+    return EXIT_OK
+
+
+_TOOL_COMMANDS = {"coverage": _cmd_coverage, "docs": _cmd_docs, "diff": _cmd_diff, "corpus": _cmd_corpus,
+                  "compile": _cmd_compile}
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -27,6 +27,7 @@ COMMANDS_ZH: dict[str, str] = {
     "diff": "在一组项目上比较规则包两个版本之间变化的决定",
     "corpus": "生成可复现的 JSON Lines 项目集，探测规则包的边界",
     "batch": "评估台账中的每个项目（.csv、.jsonl、.parquet）",
+    "compile": "把每个规则包的决定程序编译成 Python；--show 打印生成的代码以供审阅",
     "serve": "提供 HTTP 接口和项目试算页面（需要安装 govrules[service]）",
 }
 
@@ -55,6 +56,8 @@ HELP_ZH: dict[str, str] = {
     "log": "把此决定追加到审计日志（每行一个 JSON；见 docs/trust.md）",
     "serve.log": "把每次评估追加到审计日志，与 evaluate --log 相同",
     "serve.mask": "与 --log 同用：同 evaluate --mask",
+    "compile.pack": "只编译此规则包（可重复）",
+    "show": "打印生成的 Python 源代码以供审阅",
     "host": "监听的地址（默认 127.0.0.1）",
     "port": "端口（默认 8000；0：任一空闲端口）",
     "max_body_bytes": "请求体的上限，单位字节",

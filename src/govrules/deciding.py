@@ -32,12 +32,14 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from .conditions import All, AnyOf, Compiled, Condition, Equals, Leaf, Not, OneOf
 from .report import Status
 
 if TYPE_CHECKING:
+    from .codegen import GeneratedProcedure
     from .compiling import CompiledPack, CompiledRule
     from .vocabulary import Vocabulary
 
@@ -77,6 +79,10 @@ class Valuation(Protocol):
 
     def deadline(self, rule: CompiledRule) -> DeadlineState | None: ...
 
+    # With generated code (``Procedure.generated``) also: the value of every leaf, by its slot
+    # (``GeneratedProcedure.slots``).
+    # def vector(self) -> Sequence[bool | None]: ...
+
 
 _DEADLINE_DOMAIN = (Status.PENDING, Status.OVERDUE, Status.SATISFIED, Status.VIOLATED, Status.NOT_APPLICABLE)
 
@@ -97,14 +103,18 @@ class Procedure:
     never establishes an exception on the project's behalf.
     """
 
-    __slots__ = ("_fired", "_lifts", "_live", "_outcomes", "_scope", "claims", "compiled", "valuation", "vocab")
+    __slots__ = ("_fired", "_lifts", "_live", "_outcomes", "_scope", "claims", "compiled", "generated", "valuation",
+                 "vocab")
 
     def __init__(self, compiled: CompiledPack, valuation: Valuation, vocab: Vocabulary,
-                 claims: Mapping[str, bool] | None = None) -> None:
+                 claims: Mapping[str, bool] | None = None, generated: GeneratedProcedure | None = None) -> None:
         self.compiled = compiled
         self.valuation = valuation
         self.vocab = vocab
         self.claims: Mapping[str, bool] = claims if claims is not None else {}
+        # This procedure compiled (govrules.codegen): ``decide`` runs its generated code over the
+        # valuation's leaf vector. Without it, every step runs as written here (the reference).
+        self.generated = generated
         self._live: dict[str, bool | None] = {}
         self._fired: dict[str, bool | None] = {}
         self._lifts: dict[str, bool | None] = {}
@@ -201,6 +211,12 @@ class Procedure:
         self._scope = result
         return result
 
+    def governs(self) -> bool | None:
+        """``scope()[0]``: whether the measure governs the project (by the generated code, when given)."""
+        if self.generated is not None:
+            return self.generated.scope(self.valuation.vector(), self.generated.fixed(self.claims))
+        return self.scope()[0]
+
     def unclaimed(self, rule: CompiledRule) -> tuple[str, ...]:
         """The exceptions of ``rule`` the project must establish and whose facts it left out."""
         if not rule.claimable:
@@ -213,6 +229,9 @@ class Procedure:
 
     def decide(self, rule: CompiledRule) -> Outcome:
         """The three-valued decision of ``rule``, before completions."""
+        if self.generated is not None:
+            return self.generated.decide_rule(rule.rule.id, self.valuation.vector(), self.valuation.deadline,
+                                              self.claims)
         scoped = True if rule.is_scope else self.scope()[0]
         if scoped is False:
             return Outcome(Status.NOT_APPLICABLE, out_of_scope=True)
@@ -258,6 +277,12 @@ class Procedure:
 
     def open_leaves(self, rule: CompiledRule) -> list[Leaf]:
         """The condition leaves this decision reads whose values are unknown (each distinct leaf once)."""
+        if self.generated is not None:  # the same, read from the leaf vector by slot
+            vector = self.valuation.vector()
+            found = [x for x, slot in self.generated.cones[rule.rule.id] if vector[slot] is None]
+            if not rule.is_scope and self.governs() is None:
+                found += [x for x, slot in self.generated.scope_cone if vector[slot] is None]
+            return list(dict.fromkeys(found))
         leaf = self.valuation.leaf
         found = [x for x in rule.cone if leaf(x) is None]
         if not rule.is_scope and self.scope()[0] is None:
@@ -270,28 +295,15 @@ class Procedure:
         open_deadline = rule.rule.deadline is not None and self.valuation.deadline(rule) is None
         if not leaves and not open_deadline:
             return found
-        choices = _choices(leaves, self.vocab)
-        if open_deadline:
-            choices.append(((), _DEADLINE_DOMAIN, False))
-        size = 1
-        for _, domain, _ in choices:
-            size *= len(domain)
-        if size > COMPLETIONS_LIMIT:
+        trials = _completions(leaves, self.vocab, open_deadline, self.compiled.canonical)
+        if trials is None:  # more than COMPLETIONS_LIMIT
             return found
         claims = {e: self.lifts(self.compiled.by_id[e]) is True for e in self.compiled.burdened}
         canonical = self.compiled.canonical
         agreed: Outcome | None = None
-        for combination in itertools.product(*(domain for _, domain, _ in choices)):
-            assigned: dict[int, bool] = {}
-            deadline: DeadlineState | None = None
-            for (group, _, by_fact), value in zip(choices, combination, strict=True):
-                if isinstance(value, Status):
-                    deadline = DeadlineState(value)
-                    continue
-                for x in group:
-                    assigned[canonical.get(id(x), id(x))] = _leaf_given(x, value, by_fact)
-            valuation = _Completed(self.valuation, assigned, rule.rule.id, deadline, canonical)
-            outcome = Procedure(self.compiled, valuation, self.vocab, claims).decide(rule)
+        for assigned, deadline in trials:
+            valuation = _Completed(self.valuation, assigned, rule.rule.id, deadline, canonical, self.generated)
+            outcome = Procedure(self.compiled, valuation, self.vocab, claims, self.generated).decide(rule)
             if agreed is None:
                 agreed = outcome
             elif (outcome.status is not agreed.status or outcome.overridden_by != agreed.overridden_by
@@ -312,7 +324,8 @@ class Procedure:
         claims = {e: self.lifts(self.compiled.by_id[e]) is True for e in self.compiled.burdened}
         canonical = self.compiled.canonical
         by_id = {canonical.get(id(x), id(x)): value for x, value in assigned.items()}
-        return Procedure(self.compiled, _Completed(self.valuation, by_id, None, None, canonical), self.vocab, claims)
+        return Procedure(self.compiled, _Completed(self.valuation, by_id, None, None, canonical, self.generated),
+                         self.vocab, claims, self.generated)
 
     def rests_on(self, rule: CompiledRule, base: Outcome, leaves: Sequence[Leaf],
                  flips: Callable[[Leaf], Iterator[Procedure]]) -> tuple[Leaf, ...]:
@@ -324,10 +337,10 @@ class Procedure:
         """
         decisive = []
         own = set(map(id, rule.cone))
-        scope = self.scope()[0]
+        scope = self.governs()
         for x in leaves:
             for changed in flips(x):
-                if not rule.is_scope and id(x) not in own and changed.scope()[0] == scope:
+                if not rule.is_scope and id(x) not in own and changed.governs() == scope:
                     continue
                 if changed.outcome(rule).status is not base.status:
                     decisive.append(x)
@@ -366,6 +379,47 @@ def _choices(leaves: Sequence[Leaf], vocab: Vocabulary) -> list[_Choice]:
             choices.append(((leaf,), domain, False))
     choices.extend((tuple(group), domains[key], True) for key, group in grouped.items())
     return choices
+
+
+_Trial = tuple[Mapping[int, bool], "DeadlineState | None"]  # leaf values by canonical id; the deadline state tried
+_TRIALS: dict[tuple[int, ...], tuple[Vocabulary, Mapping[int, int], tuple[Leaf, ...], tuple[_Trial, ...] | None]] = {}
+
+
+def _completions(leaves: Sequence[Leaf], vocab: Vocabulary, open_deadline: bool,
+                 canonical: Mapping[int, int]) -> tuple[_Trial, ...] | None:
+    """Every completion of the open ``leaves`` (and of an open deadline): the leaf values it assigns,
+    by the id of each leaf's canonical node, and the deadline state it tries; None when there are
+    more than ``COMPLETIONS_LIMIT``. They depend only on which leaves are open, so they are
+    memoized by the leaves' identity (the leaves live as long as the pack; the values are read-only)."""
+    key = (id(vocab), id(canonical), int(open_deadline), *map(id, leaves))
+    entry = _TRIALS.get(key)
+    if entry is not None and entry[0] is vocab and entry[1] is canonical and len(entry[2]) == len(leaves) and all(
+            a is b for a, b in zip(entry[2], leaves)):
+        return entry[3]
+    choices = _choices(leaves, vocab)
+    if open_deadline:
+        choices.append(((), _DEADLINE_DOMAIN, False))
+    size = 1
+    for _, domain, _ in choices:
+        size *= len(domain)
+    trials: tuple[_Trial, ...] | None = None
+    if size <= COMPLETIONS_LIMIT:
+        made: list[_Trial] = []
+        for combination in itertools.product(*(domain for _, domain, _ in choices)):
+            assigned: dict[int, bool] = {}
+            deadline: DeadlineState | None = None
+            for (group, _, by_fact), value in zip(choices, combination, strict=True):
+                if isinstance(value, Status):
+                    deadline = DeadlineState(value)
+                    continue
+                for x in group:
+                    assigned[canonical.get(id(x), id(x))] = _leaf_given(x, value, by_fact)
+            made.append((MappingProxyType(assigned), deadline))
+        trials = tuple(made)
+    if len(_TRIALS) >= 4096:
+        _TRIALS.clear()
+    _TRIALS[key] = (vocab, canonical, tuple(leaves), trials)
+    return trials
 
 
 def _leaf_given(leaf: Leaf, value: Any, by_fact: bool) -> bool:
@@ -407,15 +461,31 @@ def evaluate_tree(cond: Condition, leaf: Callable[[Leaf], bool | None]) -> bool 
 class _Completed:
     """A valuation with some leaf values (and perhaps one deadline state) filled in or changed."""
 
-    __slots__ = ("assigned", "base", "canonical", "deadline_rule", "deadline_state")
+    __slots__ = ("_vector", "assigned", "base", "canonical", "deadline_rule", "deadline_state", "generated")
 
     def __init__(self, base: Valuation, assigned: Mapping[int, bool], deadline_rule: str | None,
-                 deadline_state: DeadlineState | None, canonical: Mapping[int, int]) -> None:
+                 deadline_state: DeadlineState | None, canonical: Mapping[int, int],
+                 generated: GeneratedProcedure | None = None) -> None:
         self.base = base
         self.assigned = assigned  # by the id of the leaf's canonical node (CompiledPack.canonical)
         self.deadline_rule = deadline_rule
         self.deadline_state = deadline_state
         self.canonical = canonical
+        self.generated = generated
+        self._vector: list[bool | None] | None = None
+
+    def vector(self) -> list[bool | None]:
+        """The base valuation's leaf vector with the assigned leaves changed (generated code reads it)."""
+        if self._vector is None:
+            assert self.generated is not None
+            vector = list(self.base.vector())
+            slots = self.generated.slots
+            for key, value in self.assigned.items():
+                slot = slots.get(key)
+                if slot is not None:
+                    vector[slot] = value
+            self._vector = vector
+        return self._vector
 
     def leaf(self, leaf: Leaf) -> bool | None:
         key = id(leaf)
