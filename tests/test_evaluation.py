@@ -728,3 +728,28 @@ def test_any_valid_project_gets_a_complete_json_ready_report(project: dict[str, 
         if decision.status is Status.UNKNOWN:
             assert decision.missing, decision.rule  # unknown always says what it needs
     assert json.loads(report.to_json())["summary"] == report.summary()
+
+
+def test_a_score_left_open_by_an_unanswered_reading_names_the_reading() -> None:
+    # 高平: whether an owner of type `other` is a 市直单位 is a reading the pack leaves open
+    # (answer null). A scoring rule (第二十二条) then cannot say whether it applies: the decision
+    # names the reading, in the library and in the JSON, as every other decision resting on it does.
+    engine = govrules.load()
+    dimensions = ("construction", "service", "operation", "application", "user_satisfaction", "fund_use",
+                  "output_effect")
+    project = {"funding_source": "fiscal", "project_type": "construction", "owner_unit_type": "other",
+               **{f"eval_{name}": "80" for name in dimensions}}
+    report = engine.evaluate(project, "gaoping", date(2026, 6, 1))
+    score = report.decision("gaoping.evaluation.performance_score")
+    assert score.status is Status.UNKNOWN
+    assert score.readings == ("gaoping_other_unit_is_municipal_unit",)
+    listed = {d["rule"]: d for d in json.loads(report.to_json())["decisions"]}
+    assert listed["gaoping.evaluation.performance_score"]["readings"] == ["gaoping_other_unit_is_municipal_unit"]
+    # Answered, the score is computed and rests on its weights, and still on the reading (the other
+    # answer would take the unit out of scope).
+    answered = engine.evaluate(project, "gaoping", date(2026, 6, 1),
+                               readings={"gaoping_other_unit_is_municipal_unit": "municipal_unit"})
+    decided = answered.decision("gaoping.evaluation.performance_score")
+    assert decided.status is Status.APPLIES and decided.score is not None and decided.score.total == 80
+    assert "gaoping_grade_bands" in decided.local_parameters
+    assert decided.readings == ("gaoping_other_unit_is_municipal_unit",)

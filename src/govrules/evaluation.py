@@ -590,6 +590,18 @@ class _Evaluation:
         found = self.rested.get(key)
         if found is not None:
             return found
+        params, readings = self.status_rests(rule)
+        score = rule.rule.scoring
+        if score is not None and not self.outcome(rule).out_of_scope:
+            spelled = self.plain_decision(key)
+            if spelled.score is not None and spelled.score.total is not None:
+                params.update(dict.fromkeys(score.parameters()))
+        found = self.rested[key] = (tuple(params), tuple(readings))
+        return found
+
+    def status_rests(self, rule: CompiledRule) -> tuple[dict[str, None], dict[str, None]]:
+        """What ``rests`` finds from the status alone (not from a score's weights): the local
+        parameters and readings a changed value of would change the status, in order."""
         outcome = self.outcome(rule)
         params: dict[str, None] = {}
         readings: dict[str, None] = {}
@@ -605,13 +617,7 @@ class _Evaluation:
         if outcome.status is Status.UNKNOWN or outcome.requirement_open:
             # Open because the pack takes no position on a reading: the decision turns on it.
             readings.update(dict.fromkeys(self.open_readings(rule)))
-        score = rule.rule.scoring
-        if score is not None and not outcome.out_of_scope:
-            spelled = self.plain_decision(key)
-            if spelled.score is not None and spelled.score.total is not None:
-                params.update(dict.fromkeys(score.parameters()))
-        found = self.rested[key] = (tuple(params), tuple(readings))
-        return found
+        return params, readings
 
     def flips(self, leaf: Leaf) -> Iterator[Procedure]:
         """The procedures with ``leaf`` changed: one per other answer of its reading, or the one with
@@ -656,7 +662,12 @@ class _Evaluation:
         """The decision of ``rule`` in words: the procedure's outcome, explained."""
         r = rule.rule
         o = self.outcome(rule)
-        params, readings = self.rests(rule) if not r.scoring else ((), ())
+        # A score's own parameters are added by ``scored`` (``rests`` reads this rendering for them).
+        if r.scoring is None:
+            params, readings = self.rests(rule)
+        else:
+            found_params, found_readings = self.status_rests(rule)
+            params, readings = tuple(found_params), tuple(found_readings)
         base: dict[str, Any] = dict(
             rule=r.id, pack=r.pack, kind=r.kind.value, outcome=r.outcome, title_zh=r.title_zh,
             title_en=r.title_en, citations=r.cites, facts=self.used_facts(rule),
