@@ -618,3 +618,69 @@ def test_satisfiability_agrees_with_brute_force(cond: Condition) -> None:
         pytest.fail("conditions without fact-to-fact comparisons are always decided")
     if any(compiled(facts) is True for facts in GRID):
         assert verdict is Sat.SAT
+
+
+# ---------------------------------------------------------------------------------------------
+# Case files: every mistake of a file at once, each at its own line (issue 15)
+
+GOOD_CASE = """\
+provision: 第一条
+as_of: "2026-06-01"
+cases:
+  - name: 恰为500万元批复可研
+    project:
+      project_type: construction
+      total_investment: 500万元
+    expect:
+      - rule: demo.approval.r
+        status: applies
+"""
+
+TYPOS = {  # the mistake, and the text of the line it is on
+    "status": ("status: applies", "status: appiles"),
+    "rule": ("rule: demo.approval.r\n", "rule: demo.approval.rr\n"),
+    "fact": ("project_type: construction", "project_typ: construction"),
+}
+
+
+def _lint_case(tmp_path: Path, case_text: str) -> tuple[int, list[dict[str, Any]]]:
+    write_pack(tmp_path / "policies", "demo", provisions=PROVISIONS,
+               rules="rules:\n" + rule("r", construction("以上", "500万元")), cases={"test_first.yaml": case_text})
+    code, out = run("lint", str(tmp_path / "policies"), "--format", "json")
+    return code, json.loads(out)["problems"]
+
+
+@pytest.mark.parametrize("mistakes", [(), ("status",), ("rule",), ("fact",), ("status", "rule", "fact")])
+def test_lint_reports_each_mistake_of_a_case_file_at_its_own_line(tmp_path: Path, mistakes: tuple[str, ...]) -> None:
+    text = GOOD_CASE
+    for mistake in mistakes:
+        old, new = TYPOS[mistake]
+        text = text.replace(old, new)
+    code, problems = _lint_case(tmp_path, text)
+    assert code == (1 if mistakes else 0)
+    lines = text.splitlines()
+    # One problem per mistake, no more: a misspelled rule id is not also "no rule cites 第一条".
+    assert len(problems) == len(mistakes), problems
+    at = {m for p in problems for m in mistakes if TYPOS[m][1].strip() in lines[p["line"] - 1]}
+    assert at == set(mistakes)  # each problem at the line of its own mistake
+    for p in problems:
+        assert p["file"].endswith("test_first.yaml") and p["message_zh"] and p["hint_zh"] is not None
+
+
+def test_a_misspelled_fact_of_a_case_is_a_located_bilingual_problem(tmp_path: Path) -> None:
+    text = GOOD_CASE.replace("      total_investment: 500万元\n",
+                             "      total_investment: 500万元\n      has_supervison: true\n")
+    code, problems = _lint_case(tmp_path, text)
+    assert code == 1
+    [problem] = problems
+    assert problem["line"] == 8 and problem["column"] == 7  # the key itself
+    assert problem["code"] == "case-project-unknown-fact"
+    assert problem["message_zh"] == "项目中的 has_supervison 不是 govrules 认识的事实"
+    assert problem["hint_zh"] == "是否应为 'has_supervision'？"
+    assert "'has_supervision'" in problem["hint"]
+    # A bad value of a known fact is located at the value, and lists the allowed values in Chinese.
+    code, problems = _lint_case(tmp_path / "again", GOOD_CASE.replace("project_type: construction",
+                                                                      "project_type: operations"))
+    [problem] = problems
+    assert problem["line"] == 6 and problem["code"] == "case-project-bad-value"
+    assert "建设项目" in problem["hint_zh"]

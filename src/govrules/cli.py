@@ -413,7 +413,7 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
             "cases": [{"file": r.case.file, "line": r.case.line, "provision": r.case.provision,
                        "name": r.case.name, "passed": r.passed, "error": r.error,
                        "mismatches": [{"rule": m.rule, "field": m.field, "expected": m.expected,
-                                       "actual": m.actual} for m in r.mismatches]}
+                                       "actual": m.actual, "line": m.line} for m in r.mismatches]}
                       for r in results],
         }, ensure_ascii=False, indent=2, default=str), file=out)
     else:
@@ -422,7 +422,8 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
         for error in broken:
             for problem in error.problems:
                 print(f"BROKEN {problem}", file=out)
-        provisions = len({(r.case.file, r.case.provision) for r in results})
+        # Provisions, not (file, provision) pairs: a second case file for one provision covers no more.
+        provisions = len({(r.case.pack, r.case.provision) for r in results})
         print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
               + (f", {len(broken)} broken file(s)" if broken else "")
               + f" ({provisions} provision(s) covered)", file=out)
