@@ -419,14 +419,70 @@ def test_the_comparison_word_must_match_the_text_near_the_number(tmp_path: Path,
         assert finding.line is not None and op in finding.message_zh and "民法典" in (finding.hint_zh or "")
 
 
-def test_the_complement_of_the_texts_word_is_accepted_and_numbers_absent_from_the_text_are_info(
+def test_the_complement_of_the_texts_word_is_accepted_and_numbers_absent_from_the_text_are_warnings(
         tmp_path: Path) -> None:
     # 第二条: 超过300万元 → the rule for the rest says 300万元以下 (the complement), which agrees.
     findings, _ = lint(tmp_path, rule("rest", "{fact: total_investment, op: 以下, value: 300万元}", cites="第二条"),
                        rule("odd", "{fact: total_investment, op: 以上, value: 700万元}", cites="第二条",
                             kind="review"))
-    assert codes(findings) == [("boundary-not-in-text", Severity.INFO)]
+    assert codes(findings) == [("boundary-not-in-text", Severity.WARNING)]
     assert findings[0].rules == ("demo.review.odd",)
+
+
+SUPERVISION = """\
+provisions:
+  - label: 第十七条
+    path: [第十七条]
+  - label: 第十七条第一款
+    path: [第十七条, 第一款]
+    text: 资金预算100万元以上的建设项目实行工程监理制。
+"""
+
+
+@pytest.mark.parametrize(("amount", "expected"), [("100万元", []), ("1000000元", []), ("1000000", []),
+                                                  ("150万元", [("boundary-not-in-text", Severity.WARNING)]),
+                                                  ("1000001元", [("boundary-not-in-text", Severity.WARNING)])])
+def test_a_number_changed_from_the_texts_is_a_warning_naming_rule_and_provision(
+        tmp_path: Path, amount: str, expected: list[tuple[str, Severity]]) -> None:
+    """The most common editing mistake: 100万元 typed as 150万元 (or one yuan off) in 第十七条."""
+    supervision = rule("supervision", "{fact: budget_amount, op: 以上, value: " + amount + "}",
+                       kind="obligation", cites="第十七条第一款", extra="require: {fact: has_supervision, is: true}")
+    findings, _ = lint(tmp_path, supervision, provisions=SUPERVISION)
+    assert codes(findings) == expected
+    if expected:
+        [finding] = findings
+        assert "demo.obligation.supervision" in finding.message_zh and "第十七条第一款" in finding.message_zh
+        assert "demo.obligation.supervision" in finding.message_en and "第十七条第一款" in finding.message_en
+        assert finding.file is not None and finding.file.endswith("rules.yaml") and finding.line is not None
+        code, out = run("lint", str(tmp_path / "policies"), "--fail-on", "warning")
+        assert code == 1 and "warning [boundary-not-in-text]" in out
+        assert run("lint", str(tmp_path / "policies"))[0] == 0  # a warning: the default fails on errors only
+
+
+def test_a_number_that_answers_a_reading_is_information_not_a_warning(tmp_path: Path) -> None:
+    """"多家" read as 3 or more: the number comes from the declared reading, not the text."""
+    provisions = PROVISIONS.replace("维保期不少于3年。", "编制前应咨询多家供应商。")
+    readings = textwrap.dedent("""\
+        readings:
+          - id: demo_several
+            provision: 第三条
+            question: {zh: 多家是几家, en: how many is several}
+            quote: 多家供应商
+            answer: at_least_three
+            alternatives:
+              more_than_one: {zh: 两家以上, en: two or more}
+              at_least_three: {zh: 三家以上, en: three or more}
+            why: {zh: 演示, en: demo}
+        """)
+    guarded = rule("several", "{fact: project_type, is: construction}", kind="obligation", cites="第三条",
+                   extra="require: {all: [{reading: demo_several, is: at_least_three}, "
+                         "{fact: suppliers_consulted_before_drafting, op: 以上, value: 3}]}")
+    write_pack(tmp_path / "policies", "demo", provisions=provisions, rules="rules:\n" + guarded)
+    (tmp_path / "policies" / "demo" / "readings.yaml").write_text(readings, encoding="utf-8")
+    engine = load(tmp_path / "policies")
+    found = [f for f in lint_packs(engine.packs, engine.vocabulary, engine) if f.code == "boundary-not-in-text"]
+    assert [(f.severity, f.rules) for f in found] == [(Severity.INFO, ("demo.obligation.several",))]
+    assert "demo_several" in found[0].message_zh
 
 
 def test_a_number_with_another_unit_is_matched_by_its_unit(tmp_path: Path) -> None:
