@@ -32,7 +32,7 @@ from .casetests import CaseResult, find_case_files, iter_results
 from .comparing import compare
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
-from .linting import Severity, lint_packs
+from .linting import Severity, lint_packs, version_findings
 from .loading import PACK_FILE
 from .projects import project_json_schema
 from .report import Decision, Report, Status
@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=("human", "json"), default="human")
     lint.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
                       help="exit 1 when an analysis finding is at least this severe (default: error)")
+    lint.add_argument("--against", type=Path, default=None, metavar="RELEASED",
+                      help="the released packs (a policies or pack directory): warn where a pack's content "
+                           "changed but its version did not")
 
     facts = sub.add_parser("facts", help="print the fact vocabulary a project can state")
     facts.add_argument("--format", choices=("markdown", "json", "schema"), default="markdown",
@@ -377,6 +380,9 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
                 problems.extend(result.problems)
     # Analyses of what the rules mean (docs/lint.md) run only on packs that load.
     findings = lint_packs(engine.packs, engine.vocabulary, engine) if engine is not None else []
+    if engine is not None and args.against is not None:
+        findings = sorted([*version_findings(load(args.against).packs, engine.packs), *findings],
+                          key=lambda f: -f.severity.rank)
     failing = [f for f in findings if args.fail_on != "never" and f.severity.rank >= Severity(args.fail_on).rank]
     if args.format == "json":
         print(json.dumps({"problems": [p.to_dict() for p in problems],
@@ -614,6 +620,8 @@ def _diff_table(report: Any, out: TextIO) -> None:
     def packs(refs: Any) -> str:
         return ", ".join(f"{p.id} {p.version} {p.content_hash[:15]}…" for p in refs) or "(none in force)"
 
+    for warning in report.warnings:  # a changed pack that kept its version
+        print(warning.human() + "\n", file=out)
     print(f"old: {packs(report.old_packs)}", file=out)
     print(f"new: {packs(report.new_packs)}", file=out)
     print(f"jurisdiction(s) {', '.join(report.jurisdictions)} · as of {report.as_of.isoformat()}", file=out)

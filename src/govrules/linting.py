@@ -54,6 +54,7 @@ __all__ = [
     "lint_packs",
     "pick_point",
     "satisfiable",
+    "version_findings",
 ]
 
 
@@ -1152,3 +1153,41 @@ def _bundled_packs(vocab: Vocabulary) -> tuple[Pack, ...]:
         return load_packs([default_policies_dir()], vocab)
     except PackError:
         return ()
+
+
+def version_findings(old: Sequence[Pack], new: Sequence[Pack]) -> list[Finding]:
+    """A warning for each pack of ``new`` whose content differs from the pack of the same id in ``old``
+    while its ``version`` is the same: reports and audit logs name a pack by its version, so one
+    version would then stand for two different sets of rules."""
+    before = {p.id: p for p in old}
+    found = []
+    for pack in new:
+        prior = before.get(pack.id)
+        if prior is None or prior.version != pack.version or prior.content_hash == pack.content_hash:
+            continue
+        file, line = _version_line(pack)
+        found.append(Finding(
+            "version-unchanged", Severity.WARNING,
+            f"规则包 {pack.id} 的内容已改变（{prior.content_hash[:15]}… → {pack.content_hash[:15]}…），"
+            f"但版本号仍为 {pack.version}：同一版本号将对应两套不同的规则。",
+            f"The content of pack {pack.id} changed ({prior.content_hash[:15]}… → {pack.content_hash[:15]}…) "
+            f"but its version is still {pack.version}: one version would name two different sets of rules.",
+            hint_zh="修改 pack.yaml 中的 version（如 2026.2 → 2026.3），并在变更记录中写明改了什么。",
+            hint_en="raise version in pack.yaml (e.g. 2026.2 → 2026.3) and record what changed",
+            file=file, line=line, column=None if line is None else 1, path=("version",)))
+    return found
+
+
+def _version_line(pack: Pack) -> tuple[str | None, int | None]:
+    """pack.yaml of ``pack`` and the line of its top-level ``version:`` key, where they can be read."""
+    if pack.directory is None:
+        return None, None
+    from .loading import PACK_FILE, _display
+
+    path = pack.directory / PACK_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return _display(path), None
+    line = next((i for i, text in enumerate(lines, 1) if text.startswith("version:")), None)
+    return _display(path), line
