@@ -101,8 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--jurisdiction", "-j", action="append", default=[], metavar="J",
                      help="compare only these jurisdictions (repeatable; default: every one with a pack)")
     cmp.add_argument("--as-of", type=_date, default=None, help=_AS_OF_HELP)
-    cmp.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    cmp.add_argument("--format", choices=("markdown", "table", "html", "json"), default="markdown",
+                     help="markdown (a table headed by place names), table (for a terminal: by category, one "
+                          "decision a line), html (a page beside the pack pages of govrules docs), json")
     cmp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    cmp.add_argument("--output", "-o", type=Path, default=None, help="write to FILE instead of standard output")
     _common(cmp)
     _reading_option(cmp)
 
@@ -286,10 +289,14 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     as_of = args.as_of or _today()
     comparison = compare(engine, args.project, as_of, args.jurisdiction or None, readings=_readings(args))
     if args.format == "json":
-        print(comparison.to_json(), file=out)
+        text = comparison.to_json() + "\n"
+    elif args.format == "html":
+        text = comparison.to_html(args.lang)  # Jinja2 escapes every value
     else:
         # The project's own text is escaped, so it cannot forge table rows or lines.
-        print(_escape_markdown_controls(comparison.to_markdown(args.lang)), file=out, end="")
+        text = _escape_markdown_controls(comparison.to_markdown(args.lang) if args.format == "markdown"
+                                         else comparison.to_text(args.lang))
+    _write(text, args.output, out)
     bad = any(report.by_status(Status.VIOLATED, Status.OVERDUE) for report in comparison.reports.values())
     return EXIT_FINDINGS if bad else EXIT_OK
 
