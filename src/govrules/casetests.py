@@ -341,8 +341,8 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
         if as_of is None or not project_ok or not isinstance(name, str):
             continue
         cases.append(Case(
-            name=name, provision=provision, jurisdiction=raw.get("jurisdiction",
-                                                                 data.get("jurisdiction", pack.jurisdiction.id)),
+            name=name, provision=provision,
+            jurisdiction=str(raw.get("jurisdiction", data.get("jurisdiction", pack.jurisdiction.id))),
             as_of=as_of, project=raw["project"], expectations=tuple(expectations),
             file=doc.file, line=doc.locate(here)[0], pack_in_force=pack_in_force, pack=pack.id,
             readings=tuple(raw_readings.items()),
@@ -403,6 +403,7 @@ def _check_project(doc: Any, here: tuple[str | int, ...], project: Any, engine: 
         for p in exc.problems:
             where = here + ("project", p.field) if p.field in project else here + ("project",)
             unknown = p.code == "unknown-field"
+            hint_zh: str | None
             if unknown:
                 message_zh = f"项目中的 {p.field} 不是 govrules 认识的事实"
                 hint_zh = _zh_did_you_mean(p.field, list(engine.vocabulary)) or \

@@ -1080,7 +1080,7 @@ def _leaves_with_polarity(cond: Condition, positive: bool = True) -> Iterator[tu
 
 
 def _leaves_with_readings(cond: Condition, positive: bool = True,
-                          reading: str | None = None) -> Iterator[tuple[Leaf, bool, str | None]]:
+                          reading: str | None = None) -> Iterator[tuple[Condition, bool, str | None]]:
     """Each leaf with its polarity and, when a conjunction around it also tests a declared reading,
     that reading's id (the leaf then holds to one answer of the reading)."""
     if isinstance(cond, Not):
