@@ -740,3 +740,20 @@ def test_a_misspelled_fact_of_a_case_is_a_located_bilingual_problem(tmp_path: Pa
     [problem] = problems
     assert problem["line"] == 6 and problem["code"] == "case-project-bad-value"
     assert "建设项目" in problem["hint_zh"]
+
+
+@pytest.mark.parametrize(("old", "new", "code"), [
+    ("provision: 第一条", "provision: 第一十条", "unknown-provision"),
+    ('as_of: "2026-06-01"', 'as_of: "2026-02-30"', "bad-date"),
+    ('as_of: "2026-06-01"\n', "", "case-needs-as-of"),
+    ("      - rule: demo.approval.r\n        status: applies", "      - rule: demo.approval.r", "empty-expectation"),
+    ("    project:\n", "    readings: {no_such_reading: x}\n    project:\n", "unknown-reading"),
+    ("    project:\n", "    projekt: {}\n    project:\n", "unknown-key"),
+    ("total_investment: 500万元", "total_investment: 很多", "case-project-bad-value"),
+])
+def test_every_problem_of_a_case_file_has_a_specific_code_and_chinese(tmp_path: Path, old: str, new: str,
+                                                                       code: str) -> None:
+    assert old in GOOD_CASE
+    _, problems = _lint_case(tmp_path, GOOD_CASE.replace(old, new))
+    assert [p["code"] for p in problems] == [code]
+    assert problems[0]["message_zh"] and problems[0]["line"] is not None

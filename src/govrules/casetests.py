@@ -205,7 +205,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
     except YamlReadError as exc:
         raise PackError(exc.problems) from None
     if doc.data is None:
-        raise PackError([_zh(doc.problem((), "the case file is empty"), "用例文件是空的")])
+        raise PackError([_zh(doc.problem((), "the case file is empty", code="empty-file"), "用例文件是空的")])
     problems: list[PackProblem] = [_schema_zh(p, doc.data) for p in schema_problems(doc, "cases")]
     data = doc.data
     if not isinstance(data, dict):
@@ -215,7 +215,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
     pack_dir = path.parent.parent.resolve()
     pack = next((p for p in engine.packs if p.directory and p.directory.resolve() == pack_dir), None)
     if pack is None:
-        raise PackError([*problems, _zh(doc.problem((), f"no loaded pack in {pack_dir}"),
+        raise PackError([*problems, _zh(doc.problem((), f"no loaded pack in {pack_dir}", code="no-pack"),
                                         f"{pack_dir} 中没有已加载的规则包")])
 
     def known_provision(label: Any, where: tuple[str | int, ...]) -> bool:
@@ -271,8 +271,9 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
         elif "as_of" in data:
             as_of = file_as_of
         else:
-            problems.append(_zh(doc.problem(here, "a case needs as_of (here or at the top of the file)"),
-                                "用例需要评估日期 as_of（写在用例中或文件顶部）"))
+            problems.append(_zh(doc.problem(here, "a case needs as_of (here or at the top of the file)",
+                                            code="case-needs-as-of"),
+                                "用例需要评估日期 as_of（写在用例中或文件顶部）", '在用例中或文件顶部写 as_of: "YYYY-MM-DD"'))
             continue
         declared = engine.readings()
         raw_readings = raw.get("readings")
@@ -328,14 +329,15 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
             fields = tuple((k, exp[k]) for k in _COMPARED if k in exp)
             if not fields:
                 problems.append(_zh(doc.problem(where, "an expectation checks at least one of "
-                                                + ", ".join(_COMPARED)),
-                                    "每项期望至少检查以下之一：" + "、".join(_COMPARED)))
+                                                + ", ".join(_COMPARED), code="empty-expectation"),
+                                    "每项期望至少检查以下之一：" + "、".join(_COMPARED), "如 status: applies"))
             lines = tuple((k, doc.locate(where + (k,))[0]) for k in ("rule", *_COMPARED) if k in exp)
             expectations.append(Expectation(exp["rule"], fields, doc.locate(where)[0], lines))
         expect_broken = any(p[:len(here) + 1] == here + ("expect",) for p in reported)
         if not covers and not unknown_rule and not expect_broken:  # each mistake is reported once, as itself
             problems.append(_zh(doc.problem(here, f"no expected rule of this case cites {provision}",
-                                            hint="a case tests the provision it names: expect a rule that cites it"),
+                                            hint="a case tests the provision it names: expect a rule that cites it",
+                                            code="case-cites-nothing"),
                                 f"本用例期望的规则都不引用 {provision}",
                                 "用例测试它所写明的条款：请期望一条引用该条款的规则"))
         if as_of is None or not project_ok or not isinstance(name, str):
