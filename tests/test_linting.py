@@ -234,7 +234,7 @@ def test_a_gap_covered_by_a_more_general_rule_is_not_reported(tmp_path: Path) ->
     findings, _ = lint(tmp_path / "again", rule("low", construction("低于", "300万元")),
                        rule("high", construction("以上", "500万元")))
     assert [f.message_en.split(" is matched")[0] for f in findings if f.code == "tier-gap"] == \
-        ["For projects where project type is construction, total investment in [300万元, 500万元)"]
+        ["For projects where project type is construction project, total investment in [300万元, 500万元)"]
 
 
 def test_an_exception_and_its_base_split_the_range_exactly(tmp_path: Path) -> None:
