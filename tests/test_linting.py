@@ -757,3 +757,9 @@ def test_every_problem_of_a_case_file_has_a_specific_code_and_chinese(tmp_path: 
     _, problems = _lint_case(tmp_path, GOOD_CASE.replace(old, new))
     assert [p["code"] for p in problems] == [code]
     assert problems[0]["message_zh"] and problems[0]["line"] is not None
+
+
+def test_a_case_without_as_of_still_has_its_other_mistakes_reported(tmp_path: Path) -> None:
+    text = GOOD_CASE.replace('as_of: "2026-06-01"\n', "").replace(*TYPOS["rule"])
+    _, problems = _lint_case(tmp_path, text)
+    assert sorted(p["code"] for p in problems) == ["case-needs-as-of", "unknown-rule"]

@@ -274,7 +274,7 @@ def load_case_file(path: Path, engine: Engine) -> list[Case]:
             problems.append(_zh(doc.problem(here, "a case needs as_of (here or at the top of the file)",
                                             code="case-needs-as-of"),
                                 "用例需要评估日期 as_of（写在用例中或文件顶部）", '在用例中或文件顶部写 as_of: "YYYY-MM-DD"'))
-            continue
+            as_of = None  # the rest of the case is still checked
         declared = engine.readings()
         raw_readings = raw.get("readings")
         raw_readings = raw_readings if isinstance(raw_readings, dict) else {}
