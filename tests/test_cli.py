@@ -395,9 +395,12 @@ def test_test_wrong_case_exits_1_showing_expected_and_got(tmp_path: Path) -> Non
     assert code == 1
     assert "FAILED" in out
     assert "故意写错的期望" in out
-    assert "demo.obligation.supervision: status expected 'satisfied', got 'violated'" in out
-    assert "because: 违反" in out
-    assert re.search(r"test_second\.yaml:4\b", out)
+    # Chinese first, the English beside it, located at the expected field (line 8: status), not only the case.
+    failure = out[out.index("FAILED"):]
+    zh = failure.index("test_second.yaml:8: demo.obligation.supervision：status 期望 'satisfied'，实际 'violated'")
+    assert zh < failure.index("demo.obligation.supervision: status expected 'satisfied', got 'violated'")
+    assert "原因 because: 违反" in out
+    assert re.search(r"test_second\.yaml:4: \[第二条\] 故意写错的期望", out)
     assert out.strip().splitlines()[-1].startswith("2 passed, 1 failed")
     code, out, _ = run("test", str(policies), "--format", "json")
     data = json.loads(out)
@@ -405,7 +408,7 @@ def test_test_wrong_case_exits_1_showing_expected_and_got(tmp_path: Path) -> Non
     assert (data["passed"], data["failed"]) == (2, 1)
     failed = [c for c in data["cases"] if not c["passed"]]
     assert failed[0]["mismatches"] == [{"rule": "demo.obligation.supervision", "field": "status",
-                                        "expected": "satisfied", "actual": "violated"}]
+                                        "expected": "satisfied", "actual": "violated", "line": 8}]
 
 
 def test_test_broken_case_file_exits_1(tmp_path: Path) -> None:
@@ -477,15 +480,35 @@ def test_test_broken_pack_exits_4(tmp_path: Path) -> None:
     assert "rules.yaml" in err
 
 
-def test_test_case_with_an_invalid_project_fails_naming_the_field(tmp_path: Path) -> None:
+def test_test_case_with_an_invalid_project_is_a_broken_file_located_at_the_fact(tmp_path: Path) -> None:
     bad = CASES.replace("project: {project_type: construction, total_investment: 500万元}",
                         "project: {project_type: construction, total_investmnt: 500万元}")
     policies = make_pack(tmp_path / "policies", cases={"test_first.yaml": bad})
     code, out, _ = run("test", str(policies))
     assert code == 1
-    assert "error:" in out
-    assert "total_investmnt" in out
-    assert out.strip().splitlines()[-1].startswith("1 passed, 1 failed")
+    # The misspelled fact is found when the file is read, at its own line and column, not as a failed case.
+    assert re.search(r"BROKEN .*test_first\.yaml:5:\d+: project fact 'total_investmnt' is not a fact", out)
+    assert "did you mean 'total_investment'?" in out
+    assert out.strip().splitlines()[-1].startswith("0 passed, 0 failed, 1 broken file(s)")
+
+
+def _two_files_for_one_provision() -> dict[str, str]:
+    """CASES split into two case files, both for 第一条."""
+    first, second = CASES.split("  - name: 低于500万元不批复可研\n")
+    return {"test_first.yaml": first, "test_first_more.yaml": first.split("cases:\n")[0] + "cases:\n"
+            + "  - name: 低于500万元不批复可研\n" + second}
+
+
+@pytest.mark.parametrize(("cases", "provisions"), [
+    ({"test_first.yaml": CASES}, 1),            # one file, two cases of 第一条
+    (_two_files_for_one_provision(), 1),          # a second file for 第一条 covers no more provisions
+    ({"test_first.yaml": CASES, "test_second.yaml": WRONG_CASE.replace("status: satisfied", "status: violated")},
+     2),                                          # a file for another provision does
+])
+def test_test_counts_provisions_not_files(tmp_path: Path, cases: dict[str, str], provisions: int) -> None:
+    code, out, _ = run("test", str(make_pack(tmp_path / "policies", cases=cases)))
+    assert code == 0, out
+    assert out.strip().splitlines()[-1].endswith(f"({provisions} provision(s) covered)")
 
 
 _IMPOSSIBLE_DATE = CASES.replace('as_of: "2026-06-01"', 'as_of: "2026-02-30"')

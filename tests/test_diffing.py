@@ -275,3 +275,40 @@ def test_boundary_probes_share_a_background_where_the_boundary_decides(
         "applies", "not_applicable", "not_applicable"]  # 低于 excludes 500万元
     assert [r.decision("wuxing.approval.feasibility_study").status.value for r in reports] == [
         "not_applicable", "applies", "applies"]  # 以上 includes it
+
+
+@pytest.mark.parametrize(("edit", "warned"), [
+    ("", False),                                            # the same content: nothing to say
+    ("rules", True),                                        # a threshold changed, version kept
+    ("rules+version", False),                               # a threshold changed and the version raised
+])
+def test_a_changed_pack_that_keeps_its_version_is_warned_about(tmp_path: Path, edit: str, warned: bool) -> None:
+    new = tmp_path / "wuxing"
+    shutil.copytree(POLICIES / "wuxing", new)
+    if "rules" in edit:
+        approval = new / "rules" / "approval.yaml"
+        approval.write_text(approval.read_text(encoding="utf-8").replace("value: 500万元", "value: 400万元"),
+                            encoding="utf-8")
+    if "version" in edit:
+        meta = new / "pack.yaml"
+        meta.write_text(meta.read_text(encoding="utf-8").replace('version: "2026.2"', 'version: "2026.3"'),
+                        encoding="utf-8")
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text(dumps(HAND[:1]), encoding="utf-8")
+    report = diff_paths(POLICIES / "wuxing", new, corpus, as_of=AS_OF)
+    assert [(w.code, w.severity.value) for w in report.warnings] == ([("version-unchanged", "warning")] if warned else [])
+    _, out, _ = run("diff", str(POLICIES / "wuxing"), str(new), "--projects", str(corpus), "--as-of", "2026-06-01")
+    assert ("warning [version-unchanged]" in out) is warned
+    if warned:
+        [warning] = report.warnings
+        assert "但版本号仍为 2026.2" in warning.message_zh and "2026.2" in warning.message_en
+        assert warning.file is not None and warning.file.endswith("pack.yaml")
+        assert (new / "pack.yaml").read_text(encoding="utf-8").splitlines()[warning.line - 1].startswith("version:")
+        _, out, _ = run("diff", str(POLICIES / "wuxing"), str(new), "--projects", str(corpus), "--as-of",
+                        "2026-06-01", "--format", "json")
+        assert [w["code"] for w in json.loads(out)["warnings"]] == ["version-unchanged"]
+        # lint --against the released packs says the same, and --fail-on warning fails on it.
+        code, out, _ = run("lint", str(new), "--against", str(POLICIES / "wuxing"), "--fail-on", "warning")
+        assert code == 1 and "warning [version-unchanged]" in out
+    code, out, _ = run("lint", str(new), "--against", str(POLICIES / "wuxing"), "--format", "json")
+    assert [f["code"] for f in json.loads(out)["findings"]].count("version-unchanged") == int(warned)

@@ -234,7 +234,7 @@ def test_a_gap_covered_by_a_more_general_rule_is_not_reported(tmp_path: Path) ->
     findings, _ = lint(tmp_path / "again", rule("low", construction("低于", "300万元")),
                        rule("high", construction("以上", "500万元")))
     assert [f.message_en.split(" is matched")[0] for f in findings if f.code == "tier-gap"] == \
-        ["For projects where project type is construction, total investment in [300万元, 500万元)"]
+        ["For projects where project type is construction project, total investment in [300万元, 500万元)"]
 
 
 def test_an_exception_and_its_base_split_the_range_exactly(tmp_path: Path) -> None:
@@ -419,14 +419,70 @@ def test_the_comparison_word_must_match_the_text_near_the_number(tmp_path: Path,
         assert finding.line is not None and op in finding.message_zh and "民法典" in (finding.hint_zh or "")
 
 
-def test_the_complement_of_the_texts_word_is_accepted_and_numbers_absent_from_the_text_are_info(
+def test_the_complement_of_the_texts_word_is_accepted_and_numbers_absent_from_the_text_are_warnings(
         tmp_path: Path) -> None:
     # 第二条: 超过300万元 → the rule for the rest says 300万元以下 (the complement), which agrees.
     findings, _ = lint(tmp_path, rule("rest", "{fact: total_investment, op: 以下, value: 300万元}", cites="第二条"),
                        rule("odd", "{fact: total_investment, op: 以上, value: 700万元}", cites="第二条",
                             kind="review"))
-    assert codes(findings) == [("boundary-not-in-text", Severity.INFO)]
+    assert codes(findings) == [("boundary-not-in-text", Severity.WARNING)]
     assert findings[0].rules == ("demo.review.odd",)
+
+
+SUPERVISION = """\
+provisions:
+  - label: 第十七条
+    path: [第十七条]
+  - label: 第十七条第一款
+    path: [第十七条, 第一款]
+    text: 资金预算100万元以上的建设项目实行工程监理制。
+"""
+
+
+@pytest.mark.parametrize(("amount", "expected"), [("100万元", []), ("1000000元", []), ("1000000", []),
+                                                  ("150万元", [("boundary-not-in-text", Severity.WARNING)]),
+                                                  ("1000001元", [("boundary-not-in-text", Severity.WARNING)])])
+def test_a_number_changed_from_the_texts_is_a_warning_naming_rule_and_provision(
+        tmp_path: Path, amount: str, expected: list[tuple[str, Severity]]) -> None:
+    """The most common editing mistake: 100万元 typed as 150万元 (or one yuan off) in 第十七条."""
+    supervision = rule("supervision", "{fact: budget_amount, op: 以上, value: " + amount + "}",
+                       kind="obligation", cites="第十七条第一款", extra="require: {fact: has_supervision, is: true}")
+    findings, _ = lint(tmp_path, supervision, provisions=SUPERVISION)
+    assert codes(findings) == expected
+    if expected:
+        [finding] = findings
+        assert "demo.obligation.supervision" in finding.message_zh and "第十七条第一款" in finding.message_zh
+        assert "demo.obligation.supervision" in finding.message_en and "第十七条第一款" in finding.message_en
+        assert finding.file is not None and finding.file.endswith("rules.yaml") and finding.line is not None
+        code, out = run("lint", str(tmp_path / "policies"), "--fail-on", "warning")
+        assert code == 1 and "warning [boundary-not-in-text]" in out
+        assert run("lint", str(tmp_path / "policies"))[0] == 0  # a warning: the default fails on errors only
+
+
+def test_a_number_that_answers_a_reading_is_information_not_a_warning(tmp_path: Path) -> None:
+    """"多家" read as 3 or more: the number comes from the declared reading, not the text."""
+    provisions = PROVISIONS.replace("维保期不少于3年。", "编制前应咨询多家供应商。")
+    readings = textwrap.dedent("""\
+        readings:
+          - id: demo_several
+            provision: 第三条
+            question: {zh: 多家是几家, en: how many is several}
+            quote: 多家供应商
+            answer: at_least_three
+            alternatives:
+              more_than_one: {zh: 两家以上, en: two or more}
+              at_least_three: {zh: 三家以上, en: three or more}
+            why: {zh: 演示, en: demo}
+        """)
+    guarded = rule("several", "{fact: project_type, is: construction}", kind="obligation", cites="第三条",
+                   extra="require: {all: [{reading: demo_several, is: at_least_three}, "
+                         "{fact: suppliers_consulted_before_drafting, op: 以上, value: 3}]}")
+    write_pack(tmp_path / "policies", "demo", provisions=provisions, rules="rules:\n" + guarded)
+    (tmp_path / "policies" / "demo" / "readings.yaml").write_text(readings, encoding="utf-8")
+    engine = load(tmp_path / "policies")
+    found = [f for f in lint_packs(engine.packs, engine.vocabulary, engine) if f.code == "boundary-not-in-text"]
+    assert [(f.severity, f.rules) for f in found] == [(Severity.INFO, ("demo.obligation.several",))]
+    assert "demo_several" in found[0].message_zh
 
 
 def test_a_number_with_another_unit_is_matched_by_its_unit(tmp_path: Path) -> None:
@@ -618,3 +674,92 @@ def test_satisfiability_agrees_with_brute_force(cond: Condition) -> None:
         pytest.fail("conditions without fact-to-fact comparisons are always decided")
     if any(compiled(facts) is True for facts in GRID):
         assert verdict is Sat.SAT
+
+
+# ---------------------------------------------------------------------------------------------
+# Case files: every mistake of a file at once, each at its own line (issue 15)
+
+GOOD_CASE = """\
+provision: 第一条
+as_of: "2026-06-01"
+cases:
+  - name: 恰为500万元批复可研
+    project:
+      project_type: construction
+      total_investment: 500万元
+    expect:
+      - rule: demo.approval.r
+        status: applies
+"""
+
+TYPOS = {  # the mistake, and the text of the line it is on
+    "status": ("status: applies", "status: appiles"),
+    "rule": ("rule: demo.approval.r\n", "rule: demo.approval.rr\n"),
+    "fact": ("project_type: construction", "project_typ: construction"),
+}
+
+
+def _lint_case(tmp_path: Path, case_text: str) -> tuple[int, list[dict[str, Any]]]:
+    write_pack(tmp_path / "policies", "demo", provisions=PROVISIONS,
+               rules="rules:\n" + rule("r", construction("以上", "500万元")), cases={"test_first.yaml": case_text})
+    code, out = run("lint", str(tmp_path / "policies"), "--format", "json")
+    return code, json.loads(out)["problems"]
+
+
+@pytest.mark.parametrize("mistakes", [(), ("status",), ("rule",), ("fact",), ("status", "rule", "fact")])
+def test_lint_reports_each_mistake_of_a_case_file_at_its_own_line(tmp_path: Path, mistakes: tuple[str, ...]) -> None:
+    text = GOOD_CASE
+    for mistake in mistakes:
+        old, new = TYPOS[mistake]
+        text = text.replace(old, new)
+    code, problems = _lint_case(tmp_path, text)
+    assert code == (1 if mistakes else 0)
+    lines = text.splitlines()
+    # One problem per mistake, no more: a misspelled rule id is not also "no rule cites 第一条".
+    assert len(problems) == len(mistakes), problems
+    at = {m for p in problems for m in mistakes if TYPOS[m][1].strip() in lines[p["line"] - 1]}
+    assert at == set(mistakes)  # each problem at the line of its own mistake
+    for p in problems:
+        assert p["file"].endswith("test_first.yaml") and p["message_zh"] and p["hint_zh"] is not None
+
+
+def test_a_misspelled_fact_of_a_case_is_a_located_bilingual_problem(tmp_path: Path) -> None:
+    text = GOOD_CASE.replace("      total_investment: 500万元\n",
+                             "      total_investment: 500万元\n      has_supervison: true\n")
+    code, problems = _lint_case(tmp_path, text)
+    assert code == 1
+    [problem] = problems
+    assert problem["line"] == 8 and problem["column"] == 7  # the key itself
+    assert problem["code"] == "case-project-unknown-fact"
+    assert problem["message_zh"] == "项目中的 has_supervison 不是 govrules 认识的事实"
+    assert problem["hint_zh"] == "是否应为 'has_supervision'？"
+    assert "'has_supervision'" in problem["hint"]
+    # A bad value of a known fact is located at the value, and lists the allowed values in Chinese.
+    code, problems = _lint_case(tmp_path / "again", GOOD_CASE.replace("project_type: construction",
+                                                                      "project_type: operations"))
+    [problem] = problems
+    assert problem["line"] == 6 and problem["code"] == "case-project-bad-value"
+    assert "建设项目" in problem["hint_zh"]
+
+
+@pytest.mark.parametrize(("old", "new", "code"), [
+    ("provision: 第一条", "provision: 第一十条", "unknown-provision"),
+    ('as_of: "2026-06-01"', 'as_of: "2026-02-30"', "bad-date"),
+    ('as_of: "2026-06-01"\n', "", "case-needs-as-of"),
+    ("      - rule: demo.approval.r\n        status: applies", "      - rule: demo.approval.r", "empty-expectation"),
+    ("    project:\n", "    readings: {no_such_reading: x}\n    project:\n", "unknown-reading"),
+    ("    project:\n", "    projekt: {}\n    project:\n", "unknown-key"),
+    ("total_investment: 500万元", "total_investment: 很多", "case-project-bad-value"),
+])
+def test_every_problem_of_a_case_file_has_a_specific_code_and_chinese(tmp_path: Path, old: str, new: str,
+                                                                       code: str) -> None:
+    assert old in GOOD_CASE
+    _, problems = _lint_case(tmp_path, GOOD_CASE.replace(old, new))
+    assert [p["code"] for p in problems] == [code]
+    assert problems[0]["message_zh"] and problems[0]["line"] is not None
+
+
+def test_a_case_without_as_of_still_has_its_other_mistakes_reported(tmp_path: Path) -> None:
+    text = GOOD_CASE.replace('as_of: "2026-06-01"\n', "").replace(*TYPOS["rule"])
+    _, problems = _lint_case(tmp_path, text)
+    assert sorted(p["code"] for p in problems) == ["case-needs-as-of", "unknown-rule"]

@@ -11,6 +11,7 @@ import hashlib
 import html.parser
 import io
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -313,3 +314,105 @@ def test_fragment_navigation_and_printing(browser: Any, site: Path) -> None:
     import base64
 
     assert base64.b64decode(pdf)[:5] == b"%PDF-"
+
+
+_COMPARE_LINKS = """
+return {heads: [...document.querySelectorAll('thead th[id^="j-"]')].map(th => th.textContent),
+        links: [...document.querySelectorAll('table.compare a')].map(a => a.getAttribute('href'))};
+"""
+
+
+def test_compare_page_beside_the_pack_pages_links_each_rule_to_its_card(browser: Any, site: Path,
+                                                                        tmp_path: Path) -> None:
+    """``govrules compare --format html -o DIR/compare.html`` beside ``govrules docs`` pages: every rule
+    link opens the rule's card on its pack's page."""
+    beside = tmp_path / "site"
+    shutil.copytree(site, beside)
+    project = REPO / "examples" / "wuxing-project.yaml"
+    code, _, err = run("compare", str(project), "-j", "wuxing", "-j", "gaoping", "--as-of", "2026-06-01",
+                       "--format", "html", "-o", str(beside / "compare.html"))
+    assert code in (0, 1), err
+    browser.get((beside / "compare.html").as_uri())
+    found = browser.execute_script(_COMPARE_LINKS)
+    names = govrules.load().jurisdictions()
+    assert found["heads"] == [names["wuxing"], names["gaoping"]] == ["湖州市吴兴区", names["gaoping"]]
+    assert found["links"]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    by_page: dict[str, list[str]] = {}
+    for href in found["links"]:
+        page, _, anchor = href.partition("#")
+        by_page.setdefault(page, []).append(anchor)
+    assert set(by_page) <= {f"{p}.html" for p in _pack_ids(site)} and {"wuxing.html", "gaoping.html"} <= set(by_page)
+    for page, anchors in by_page.items():
+        browser.get((beside / page).as_uri())
+        missing_ids = browser.execute_script(
+            "return arguments[0].filter(id => !document.getElementById(id) "
+            "|| !document.getElementById(id).matches('article.rule'));", anchors)
+        assert missing_ids == [], f"{page}: {missing_ids}"
+
+
+def _english_conditions(page: str) -> list[str]:
+    """The English lines under 适用条件 and 要求 of every rule card of a page."""
+    found: list[str] = []
+
+    class Parser(html.parser.HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.in_dd = 0
+            self.in_en = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "dd":
+                self.in_dd += 1
+            elif tag == "div" and self.in_dd and ("class", "en") in attrs:
+                self.in_en = True
+                found.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "dd":
+                self.in_dd -= 1
+            elif tag == "div":
+                self.in_en = False
+
+        def handle_data(self, data: str) -> None:
+            if self.in_en:
+                found[-1] += data
+
+    Parser().feed(page)
+    return found
+
+
+def test_english_conditions_show_enum_labels_not_ids(site: Path) -> None:
+    """huzhou 二（二）: owner_unit_type in [administrative_unit, fiscal_public_institution, …] reads
+    "administrative unit, public institution funded by the budget, …" in English."""
+    vocab = govrules.load().vocabulary
+    owner = vocab["owner_unit_type"]
+    english = _english_conditions((site / "huzhou.html").read_text(encoding="utf-8"))
+    assert english
+    text = "\n".join(english)
+    assert "fiscal_public_institution" not in text and "administrative_unit" not in text
+    assert owner.value_label("fiscal_public_institution", "en") == "public institution funded by the budget"
+    assert "public institution funded by the budget" in text
+    # Every enum id a condition of any pack compares with is shown by its English label.
+    ids = {v for f in vocab.values() for v in f.values if "_" in v}  # ids no English label contains
+    for pack_id in _pack_ids(site):
+        shown = "\n".join(_english_conditions((site / f"{pack_id}.html").read_text(encoding="utf-8")))
+        # (whole words: a reading id such as quzhou_self_raised_funds may contain an enum id)
+        assert not [v for v in ids if re.search(rf"(?<![A-Za-z_]){v}(?![A-Za-z_])", shown)], pack_id
+
+
+def test_every_enum_value_has_an_english_label_and_a_stray_one_is_refused() -> None:
+    vocab = govrules.load().vocabulary
+    for fact in vocab.values():
+        assert set(fact.values_en) == set(fact.values), fact.name
+        assert all(label and label.isascii() for label in fact.values_en.values()), fact.name
+    stray = b"facts:\n  kind:\n    type: enum\n    zh: k\n    en: kind\n    values: {a: A}\n    values_en: {b: B}\n"
+    with pytest.raises(govrules.PackError) as caught:
+        govrules.Vocabulary.from_bytes(stray, "facts.yaml")
+    [problem] = caught.value.problems
+    assert problem.line == 7 and problem.path == ("facts", "kind", "values_en")
+    ok = govrules.Vocabulary.from_bytes(stray.replace(b"{b: B}", b"{a: Ay}"), "facts.yaml")
+    assert ok["kind"].value_label("a", "en") == "Ay" and ok["kind"].value_label("a") == "A"
+    # Without an English label the id is shown, never nothing.
+    bare = govrules.Vocabulary.from_bytes(stray.replace(b"    values_en: {b: B}\n", b""), "facts.yaml")
+    assert bare["kind"].value_label("a", "en") == "a"

@@ -137,10 +137,21 @@ def test_failing_case_shows_rule_expected_got_and_reasoning(pytester: pytest.Pyt
     result = pytester.runpytest(*QUIET)
     result.assert_outcomes(passed=4, failed=1)
     out = result.stdout.str()
-    assert "demo.obligation.supervision: status expected 'satisfied', got 'violated'" in out
-    assert re.search(r"because: 违反要求：.*否", out)
+    # Chinese first, English beside it; the mismatch is located at the expected field (status, line 13).
+    zh = out.index("test_supervision.yaml:13: demo.obligation.supervision：status 期望 'satisfied'，实际 'violated'")
+    assert zh < out.index("demo.obligation.supervision: status expected 'satisfied', got 'violated'")
+    assert re.search(r"原因 because: 违反要求：.*否", out)
     assert "故意写错的期望" in out
     assert re.search(r"test_supervision\.yaml:9: \[第二条第一款\]", out)
+
+
+def test_a_misspelled_fact_is_a_collection_error_at_its_line(pytester: pytest.Pytester) -> None:
+    typo = FAILING.replace("has_supervision: false}", "has_supervison: false}")
+    build(pytester, {"test_supervision.yaml": typo})
+    result = pytester.runpytest(*QUIET)
+    result.assert_outcomes(errors=1)
+    assert re.search(r"test_supervision\.yaml:10:\d+: project fact 'has_supervison' is not a fact",
+                     result.stdout.str())
 
 
 def test_case_with_provision_not_in_registry_is_a_collection_error(pytester: pytest.Pytester) -> None:

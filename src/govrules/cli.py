@@ -33,7 +33,7 @@ from .clihelp import bilingual
 from .comparing import compare
 from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
-from .linting import Severity, lint_packs
+from .linting import Severity, lint_packs, version_findings
 from .loading import PACK_FILE
 from .messages import LANGS, render_pack_problem, render_project_problem, translate_usage
 from .projects import project_json_schema
@@ -105,8 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--jurisdiction", "-j", action="append", default=[], metavar="J",
                      help="compare only these jurisdictions (repeatable; default: every one with a pack)")
     cmp.add_argument("--as-of", type=_date, default=None, help=_AS_OF_HELP)
-    cmp.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    cmp.add_argument("--format", choices=("markdown", "table", "html", "json"), default="markdown",
+                     help="markdown (a table headed by place names), table (for a terminal: by category, one "
+                          "decision a line), html (a page beside the pack pages of govrules docs), json")
     cmp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    cmp.add_argument("--output", "-o", type=Path, default=None, help="write to FILE instead of standard output")
     _common(cmp)
     _reading_option(cmp)
 
@@ -124,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument("--format", choices=("human", "json"), default="human")
     lint.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
                       help="exit 1 when an analysis finding is at least this severe (default: error)")
+    lint.add_argument("--against", type=Path, default=None, metavar="RELEASED",
+                      help="the released packs (a policies or pack directory): warn where a pack's content "
+                           "changed but its version did not")
 
     facts = sub.add_parser("facts", help="print the fact vocabulary a project can state")
     facts.add_argument("--format", choices=("markdown", "json", "schema"), default="markdown",
@@ -310,10 +316,14 @@ def _cmd_compare(args: argparse.Namespace, out: TextIO) -> int:
     as_of = args.as_of or _today()
     comparison = compare(engine, args.project, as_of, args.jurisdiction or None, readings=_readings(args))
     if args.format == "json":
-        print(comparison.to_json(), file=out)
+        text = comparison.to_json() + "\n"
+    elif args.format == "html":
+        text = comparison.to_html(args.lang)  # Jinja2 escapes every value
     else:
         # The project's own text is escaped, so it cannot forge table rows or lines.
-        print(_escape_markdown_controls(comparison.to_markdown(args.lang)), file=out, end="")
+        text = _escape_markdown_controls(comparison.to_markdown(args.lang) if args.format == "markdown"
+                                         else comparison.to_text(args.lang))
+    _write(text, args.output, out)
     bad = any(report.by_status(Status.VIOLATED, Status.OVERDUE) for report in comparison.reports.values())
     return EXIT_FINDINGS if bad else EXIT_OK
 
@@ -404,6 +414,9 @@ def _cmd_lint(args: argparse.Namespace, out: TextIO) -> int:
                 problems.extend(result.problems)
     # Analyses of what the rules mean (docs/lint.md) run only on packs that load.
     findings = lint_packs(engine.packs, engine.vocabulary, engine) if engine is not None else []
+    if engine is not None and args.against is not None:
+        findings = sorted([*version_findings(load(args.against).packs, engine.packs), *findings],
+                          key=lambda f: -f.severity.rank)
     failing = [f for f in findings if args.fail_on != "never" and f.severity.rank >= Severity(args.fail_on).rank]
     if args.format == "json":
         print(json.dumps({"problems": [p.to_dict() for p in problems],
@@ -441,7 +454,7 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
             "cases": [{"file": r.case.file, "line": r.case.line, "provision": r.case.provision,
                        "name": r.case.name, "passed": r.passed, "error": r.error,
                        "mismatches": [{"rule": m.rule, "field": m.field, "expected": m.expected,
-                                       "actual": m.actual} for m in r.mismatches]}
+                                       "actual": m.actual, "line": m.line} for m in r.mismatches]}
                       for r in results],
         }, ensure_ascii=False, indent=2, default=str), file=out)
     else:
@@ -451,7 +464,8 @@ def _cmd_test(args: argparse.Namespace, out: TextIO) -> int:
             for problem in error.problems:
                 for line in render_pack_problem(problem, args.message_lang):
                     print(f"BROKEN {line}", file=out)
-        provisions = len({(r.case.file, r.case.provision) for r in results})
+        # Provisions, not (file, provision) pairs: a second case file for one provision covers no more.
+        provisions = len({(r.case.pack, r.case.provision) for r in results})
         print(f"{len(results) - len(failed)} passed, {len(failed)} failed"
               + (f", {len(broken)} broken file(s)" if broken else "")
               + f" ({provisions} provision(s) covered)", file=out)
@@ -642,6 +656,8 @@ def _diff_table(report: Any, out: TextIO) -> None:
     def packs(refs: Any) -> str:
         return ", ".join(f"{p.id} {p.version} {p.content_hash[:15]}…" for p in refs) or "(none in force)"
 
+    for warning in report.warnings:  # a changed pack that kept its version
+        print(warning.human() + "\n", file=out)
     print(f"old: {packs(report.old_packs)}", file=out)
     print(f"new: {packs(report.new_packs)}", file=out)
     print(f"jurisdiction(s) {', '.join(report.jurisdictions)} · as of {report.as_of.isoformat()}", file=out)

@@ -58,6 +58,7 @@ HELP_ZH: dict[str, str] = {
     "serve.mask": "与 --log 同用：同 evaluate --mask",
     "compile.pack": "只编译此规则包（可重复）",
     "show": "打印生成的 Python 源代码以供审阅",
+    "lint.against": "已发布的规则包（policies 目录或单个规则包目录）：内容变了而版本号没变的规则包给出警告",
     "host": "监听的地址（默认 127.0.0.1）",
     "port": "端口（默认 8000；0：任一空闲端口）",
     "max_body_bytes": "请求体的上限，单位字节",

@@ -846,7 +846,7 @@ def show_value(value: Any, fact: Fact | None = None, lang: str = "zh") -> str:
     if fact is not None and fact.type is FactType.AMOUNT:
         return format_amount(value)
     if fact is not None and fact.type is FactType.ENUM:
-        return fact.values.get(value, str(value)) if lang == "zh" else str(value)
+        return fact.value_label(str(value), lang)
     if isinstance(value, Decimal):
         return f"{value.normalize():f}" + (fact.unit if fact is not None and fact.unit and lang == "zh" else "")
     return str(value)

@@ -4,7 +4,8 @@
 keeps the decisions that differ in status, outcome, due date or overriding exception, with both
 explanations, so a reviewer sees which projects a threshold change moves and why. Rules that exist
 in only one version are listed, and their decisions count as changes only when they are not
-``not_applicable`` (a new rule that applies to nobody changes nobody's obligations).
+``not_applicable`` (a new rule that applies to nobody changes nobody's obligations). A pack whose
+content changed while its ``version`` did not is a warning (``DiffReport.warnings``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from .calendar import today_in_china
 from .corpus import CorpusEntry, read_corpus
 from .evaluation import Engine, load
+from .linting import Finding, version_findings
 from .report import Decision, PackRef, Status
 
 __all__ = ["DecisionChange", "DiffReport", "ProjectDiff", "diff_engines", "diff_paths"]
@@ -92,6 +94,8 @@ class DiffReport:
     changed: tuple[ProjectDiff, ...]
     added_rules: tuple[str, ...]
     removed_rules: tuple[str, ...]
+    #: Packs whose content changed while their version did not (``linting.version_findings``).
+    warnings: tuple[Finding, ...] = ()
 
     def by_rule(self) -> dict[str, Counter[str]]:
         """Rule id → how many projects made each transition (``applies → not_applicable``: 3)."""
@@ -114,6 +118,7 @@ class DiffReport:
             "by_rule": {rule: dict(sorted(c.items())) for rule, c in self.by_rule().items()},
             "added_rules": list(self.added_rules), "removed_rules": list(self.removed_rules),
             "projects": [p.to_dict() for p in self.changed],
+            "warnings": [w.to_dict() for w in self.warnings],
         }
 
 
@@ -172,6 +177,7 @@ def diff_engines(old: Engine, new: Engine, projects: Sequence[CorpusEntry | Any]
         old_packs=tuple(old_refs[k] for k in sorted(old_refs)), new_packs=tuple(new_refs[k] for k in sorted(new_refs)),
         projects=len(projects), changed=tuple(changed),
         added_rules=tuple(sorted(new_ids - old_ids)), removed_rules=tuple(sorted(old_ids - new_ids)),
+        warnings=tuple(version_findings(old.packs, new.packs)),
     )
 
 

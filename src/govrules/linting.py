@@ -54,6 +54,7 @@ __all__ = [
     "lint_packs",
     "pick_point",
     "satisfiable",
+    "version_findings",
 ]
 
 
@@ -890,7 +891,7 @@ class _Linter:
             for key, cond in (("when", rule.when), ("require", rule.require)):
                 if cond is None:
                     continue
-                for leaf, positive in _leaves_with_polarity(cond):
+                for leaf, positive, reading in _leaves_with_readings(cond):
                     if not isinstance(leaf, Compare) or not isinstance(leaf.value, Literal):
                         continue
                     if leaf.value.param is not None:
@@ -898,10 +899,10 @@ class _Linter:
                     fact = self.vocab.get(leaf.fact)
                     if fact is None or fact.type not in (FactType.AMOUNT, FactType.NUMBER, FactType.INTEGER):
                         continue
-                    self.check_word(rule, key, leaf, positive, fact, texts)
+                    self.check_word(rule, key, leaf, positive, fact, texts, reading)
 
     def check_word(self, rule: Rule, key: str, leaf: Compare, positive: bool, fact: Fact,
-                   texts: list[str]) -> None:
+                   texts: list[str], reading: str | None = None) -> None:
         assert isinstance(leaf.value, Literal)
         value = leaf.value.value
         spellings = _spellings(value, fact)
@@ -918,12 +919,30 @@ class _Linter:
         if leaf.at is not None:  # point at the comparison itself, not only at the rule
             location.update(file=leaf.at[0], line=leaf.at[1], column=leaf.at[2])
         if not found:
+            cited = "、".join(c.label for c in rule.cites if c.text)
+            if reading is not None:
+                # The number is one answer to a declared reading of words the text leaves open
+                # ("多家"): the reading is where it comes from, so it is noted, not warned about.
+                self.findings.append(Finding(
+                    "boundary-not-in-text", Severity.INFO,
+                    f"规则 {rule.id} 使用的数额 {shown} 未出现在所引条款（{cited}）的原文中；它是解读 {reading} "
+                    "的一种答案。",
+                    f"The number {shown} used by rule {rule.id} does not appear in the text of {cited}; it is one "
+                    f"answer to the reading {reading}.",
+                    hint_zh=f"核对解读 {reading} 的各个答案与该数额一致。",
+                    hint_en=f"check the answers of the reading {reading} agree with the number",
+                    rules=(rule.id,), **location))
+                return
+            # Changing a number of the text (100万元 → 150万元) is the most common editing mistake.
             self.findings.append(Finding(
-                "boundary-not-in-text", Severity.INFO,
-                f"规则 {rule.id} 使用的数额 {shown} 未出现在所引条款的原文中。",
-                f"The number {shown} used by rule {rule.id} does not appear in the text of the provisions it cites.",
-                hint_zh="核对数额是否来自所引条款；若来自其他条款，请一并引用。",
-                hint_en="check the number comes from the cited provisions; if from another, cite it too",
+                "boundary-not-in-text", Severity.WARNING,
+                f"规则 {rule.id} 使用的数额 {shown} 未出现在所引条款（{cited}）的原文中。",
+                f"The number {shown} used by rule {rule.id} does not appear in the text of the provisions it "
+                f"cites ({cited}).",
+                hint_zh="核对数额是否与原文一致（常见的是改错了数字）；若数额来自其他条款，请一并引用；"
+                        "若是本地设定的数额，写成本地参数（local_parameters）。",
+                hint_en="check the number against the text (a mistyped number is the usual cause); if it comes "
+                        "from another provision, cite that too; if it is a local setting, make it a local parameter",
                 rules=(rule.id,), **location))
             return
         relations = {STATUTORY_WORDS[w][0] for w in words}
@@ -1060,6 +1079,21 @@ def _leaves_with_polarity(cond: Condition, positive: bool = True) -> Iterator[tu
         yield cond, positive
 
 
+def _leaves_with_readings(cond: Condition, positive: bool = True,
+                          reading: str | None = None) -> Iterator[tuple[Condition, bool, str | None]]:
+    """Each leaf with its polarity and, when a conjunction around it also tests a declared reading,
+    that reading's id (the leaf then holds to one answer of the reading)."""
+    if isinstance(cond, Not):
+        yield from _leaves_with_readings(cond.item, not positive, reading)
+    elif isinstance(cond, (All, AnyOf)):
+        if isinstance(cond, All):
+            reading = next((i.reading for i in cond.items if isinstance(i, Reading)), reading)
+        for item in cond.items:
+            yield from _leaves_with_readings(item, positive, reading)
+    else:
+        yield cond, positive, reading
+
+
 _CN_DIGITS = "零一二三四五六七八九十"
 
 
@@ -1119,3 +1153,41 @@ def _bundled_packs(vocab: Vocabulary) -> tuple[Pack, ...]:
         return load_packs([default_policies_dir()], vocab)
     except PackError:
         return ()
+
+
+def version_findings(old: Sequence[Pack], new: Sequence[Pack]) -> list[Finding]:
+    """A warning for each pack of ``new`` whose content differs from the pack of the same id in ``old``
+    while its ``version`` is the same: reports and audit logs name a pack by its version, so one
+    version would then stand for two different sets of rules."""
+    before = {p.id: p for p in old}
+    found = []
+    for pack in new:
+        prior = before.get(pack.id)
+        if prior is None or prior.version != pack.version or prior.content_hash == pack.content_hash:
+            continue
+        file, line = _version_line(pack)
+        found.append(Finding(
+            "version-unchanged", Severity.WARNING,
+            f"规则包 {pack.id} 的内容已改变（{prior.content_hash[:15]}… → {pack.content_hash[:15]}…），"
+            f"但版本号仍为 {pack.version}：同一版本号将对应两套不同的规则。",
+            f"The content of pack {pack.id} changed ({prior.content_hash[:15]}… → {pack.content_hash[:15]}…) "
+            f"but its version is still {pack.version}: one version would name two different sets of rules.",
+            hint_zh="修改 pack.yaml 中的 version（如 2026.2 → 2026.3），并在变更记录中写明改了什么。",
+            hint_en="raise version in pack.yaml (e.g. 2026.2 → 2026.3) and record what changed",
+            file=file, line=line, column=None if line is None else 1, path=("version",)))
+    return found
+
+
+def _version_line(pack: Pack) -> tuple[str | None, int | None]:
+    """pack.yaml of ``pack`` and the line of its top-level ``version:`` key, where they can be read."""
+    if pack.directory is None:
+        return None, None
+    from .loading import PACK_FILE, _display
+
+    path = pack.directory / PACK_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return _display(path), None
+    line = next((i for i, text in enumerate(lines, 1) if text.startswith("version:")), None)
+    return _display(path), line

@@ -21,8 +21,8 @@ from .errors import GovrulesError
 from .model import Pack, Rule
 from .vocabulary import Vocabulary, default_vocabulary
 
-__all__ = ["PagesUnavailable", "anchor_ids", "provision_anchor", "render_coverage", "render_index",
-           "render_pack", "rule_anchor", "write_site"]
+__all__ = ["PagesUnavailable", "anchor_ids", "provision_anchor", "render_comparison", "render_coverage",
+           "render_index", "render_pack", "rule_anchor", "write_site"]
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
            "九": 9}
@@ -198,6 +198,23 @@ def render_coverage(report: CoverageReport) -> str:
     packs = [(c, f"{c.percent:.1f}", anchor_ids(c.pack)) for c in report.packs]
     return str(_environment().get_template("coverage.html.j2").render(
         packs=packs, percent=f"{report.percent:.1f}"))
+
+
+def render_comparison(comparison: Any, lang: str = "zh") -> str:
+    """``govrules compare --format html``: the comparison as a page in the style of the pack pages,
+    headed by place names, facts by their labels; each rule links to its card on ``<pack>.html``."""
+    from .comparing import CATEGORIES
+
+    zh = lang == "zh"
+    names = list(comparison.reports)
+    categories = [(title_zh if zh else title_en, [comparison.column(j, c) for j in names])
+                  for c, (title_zh, title_en, _) in CATEGORIES.items()]
+    undecided = [[(f, comparison.fact_label(f, lang)) for f in comparison.undecided(j)] for j in names]
+    return str(_environment().get_template("compare.html.j2").render(
+        zh=zh, lang=lang, heading="各辖区对照" if zh else "The project under each jurisdiction",
+        project=comparison.project_id or ("（未命名项目）" if zh else "(unnamed project)"),
+        as_of=comparison.as_of.isoformat(), places=[(j, comparison.place(j, lang)) for j in names],
+        categories=categories, undecided=undecided))
 
 
 def write_site(report: CoverageReport, output: Path, vocab: Vocabulary | None = None) -> list[Path]:

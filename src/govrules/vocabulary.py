@@ -57,6 +57,13 @@ class Fact:
     # A date fact recording an act (签订、验收、审查…): a project may state that the act did not
     # take place, as ``false`` (issue 12 C3); see ``NOT_HAPPENED``.
     act: bool = False
+    #: English labels of an enum's values (value → label), beside the Chinese ones in ``values``.
+    values_en: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+
+    def value_label(self, value: str, lang: str = "zh") -> str:
+        """An enum value as people read it, in ``lang`` (the value itself when no label is given)."""
+        labels = self.values if lang == "zh" else self.values_en
+        return labels.get(value, value)
 
     def label(self) -> str:
         """``中文名（name）`` for messages a policy officer reads."""
@@ -162,7 +169,7 @@ class Vocabulary(Mapping[str, Fact]):
         body = doc.data.get("facts") if isinstance(doc.data, dict) else None
         if not isinstance(body, dict):
             raise PackError([doc.problem((), "a vocabulary file needs a mapping under 'facts'")])
-        known_keys = {"type", "zh", "en", "unit", "description", "values", "minimum", "maximum", "act"}
+        known_keys = {"type", "zh", "en", "unit", "description", "values", "values_en", "minimum", "maximum", "act"}
         for name, spec in body.items():
             path = ("facts", name)
             if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
@@ -186,6 +193,12 @@ class Vocabulary(Mapping[str, Fact]):
             if (ftype is FactType.ENUM) != bool(values):
                 problems.append(doc.problem(path, "an enum fact, and only an enum fact, lists its values"))
                 continue
+            values_en = spec.get("values_en") or {}
+            if not isinstance(values_en, dict) or not all(
+                    isinstance(k, str) and k in values and isinstance(v, str) for k, v in values_en.items()):
+                problems.append(doc.problem(path + ("values_en",), "values_en gives an English label (text) "
+                                            "for values listed under values"))
+                continue
             if not all(isinstance(spec.get(k), str) for k in ("zh", "en")):
                 problems.append(doc.problem(path, "a fact needs zh and en text"))
                 continue
@@ -206,6 +219,7 @@ class Vocabulary(Mapping[str, Fact]):
                 description=spec.get("description"),
                 values=MappingProxyType({str(k): str(v) for k, v in values.items()}),
                 minimum=bounds["minimum"], maximum=bounds["maximum"], act=act,
+                values_en=MappingProxyType(dict(values_en)),
             )
         if problems:
             raise PackError(problems)
