@@ -854,13 +854,9 @@ def show_value(value: Any, fact: Fact | None = None, lang: str = "zh") -> str:
 
 def _shown(value: Any, fact: Fact | None, lang: str) -> str:
     """``show_value`` in the words of the language: in English an amount in yuan ("8,600,000 yuan"),
-    not 万元, and an enum value as the English words of its id (English has no labels for them)."""
-    if lang != "zh" and fact is not None and value is not None and value is not NOT_HAPPENED \
-            and not isinstance(value, bool):
-        if fact.type is FactType.AMOUNT and isinstance(value, Decimal):
-            return f"{value.normalize():,f} yuan"
-        if fact.type is FactType.ENUM:
-            return str(value).replace("_", " ")
+    not 万元 (an enum value shows its label in either language)."""
+    if lang != "zh" and fact is not None and fact.type is FactType.AMOUNT and isinstance(value, Decimal):
+        return f"{value.normalize():,f} yuan"
     return show_value(value, fact, lang)
 
 
