@@ -113,3 +113,15 @@ def test_valid_astral_text_is_kept() -> None:
     report = govrules.load().evaluate(project, "wuxing", dt.date(2026, 6, 1))
     assert json.loads(report.to_json())["project"]["name"] == "项目😀𠀀"
     assert report.decision_id.startswith("sha256:")
+
+
+def test_report_sizes_stated_in_the_docs_are_the_sizes_of_the_example() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "report-format.md").read_text(encoding="utf-8")
+    found = re.search(r"is now (\d+) kB, and (\d+) kB\s+with\s+`to_json\(indent=None\)`", text)
+    assert found, "docs/report-format.md states the example's report size"
+    report = govrules.load().evaluate(root / "examples" / "wuxing-project.yaml", "wuxing", dt.date(2026, 6, 1))
+    sizes = (len(report.to_json().encode()), len(report.to_json(indent=None).encode()))
+    assert tuple(int(n) for n in found.groups()) == tuple(round(n / 1000) for n in sizes)
