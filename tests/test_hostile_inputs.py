@@ -86,6 +86,16 @@ def test_batch_refuses_to_write_over_its_ledger(tmp_path: Path) -> None:
     assert code == 2 and ledger.read_bytes() == before
 
 
+def test_a_ledger_header_with_a_carriage_return_in_a_name_is_a_ledger_error_not_a_crash(tmp_path: Path) -> None:
+    # Found by the CLI fuzz test: csv's own error escaped as an internal error (exit 70).
+    ledger = tmp_path / "cr.csv"
+    ledger.write_bytes(b"a\rb,c\n1,2\n")
+    code, out, err = run("batch", str(ledger), "-j", "wuxing", "-o", str(tmp_path / "out.csv"), "--no-progress")
+    assert code == 3, err
+    assert "表头一行无法按 CSV 读取" in err and "a carriage return inside a column name" in err
+    assert "Traceback" not in err and not (tmp_path / "out.csv").exists()
+
+
 def test_batch_refuses_a_summary_path_that_is_the_ledger(tmp_path: Path) -> None:
     ledger = tmp_path / "X.csv.summary.csv"
     write_csv(ledger, LEDGER_ROWS)

@@ -837,7 +837,11 @@ class _Source:
             text = line.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BatchError(f"{self.path}: the header line is not valid UTF-8 text") from None
-        first = next(csv.reader(io.StringIO(text)), None)
+        try:
+            first = next(csv.reader(io.StringIO(text)), None)
+        except csv.Error:  # e.g. a lone carriage return inside an unquoted column name
+            why = "a carriage return inside a column name" if "\r" in text else "not CSV"
+            raise BatchError(f"{self.path}: the header line cannot be read as CSV ({why})") from None
         if not first or not any(name.strip() for name in first):
             raise BatchError(f"{self.path}: the ledger has no header line (one column name per fact)")
         duplicated = sorted({n for n in first if first.count(n) > 1})

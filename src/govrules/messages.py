@@ -604,6 +604,18 @@ _USAGE: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in [
     (r"^--mask only applies to --log$", "--mask 只能与 --log 同用"),
     (r"^-n must be at least 1$", "-n 至少为 1"),
     (r"^(?P<f>.+): unsupported ledger format (?P<s>'[^']*')", "{f}：不支持的台账格式 {s}（请用 .csv、.jsonl 或 .parquet）"),
+    (r"^(?P<f>.+): unsupported output format (?P<s>'[^']*')", "{f}：不支持的输出格式 {s}（请用 .csv、.jsonl 或 .parquet）"),
+    (r"^(?P<f>.+): the header line cannot be read as CSV \((?P<e>.+)\)$", "{f}：表头一行无法按 CSV 读取（列名中有回车符或不是 CSV 格式）"),
+    (r"^(?P<f>.+): the header line is not valid UTF-8 text$", "{f}：表头一行不是有效的 UTF-8 文本"),
+    (r"^(?P<f>.+): the ledger has no header line", "{f}：台账没有表头（第一行应为各列的事实名称）"),
+    (r"^(?P<f>.+): column\(s\) (?P<c>.+) appear more than once", "{f}：列 {c} 出现了不止一次"),
+    (r"^(?P<f>.+): cannot read the ledger: (?P<e>.+)$", "{f}：无法读取台账（{e}）"),
+    (r"^(?P<f>.+): (?P<w>.+) would overwrite the ledger (?P<l>.+); choose another output name$",
+     "{f}：写入会覆盖台账 {l}，请换一个输出文件名"),
+    (r"^(?P<f>.+): (?P<w>.+) is a directory; name a file$", "{f} 是目录，请指定一个文件"),
+    (r"^(?P<f>.+): the directory (?P<d>.+) does not exist$", "{f}：目录 {d} 不存在"),
+    (r"^the batch size must be at least 1", "批大小至少为 1"),
+    (r"^unknown column set\(s\) (?P<c>.+); choose from (?P<k>.+)$", "未知的列组 {c}；可选：{k}"),
 ]]
 
 
