@@ -457,3 +457,16 @@ def test_a_requirement_open_on_a_reading_the_pack_leaves_open_names_it(tmp_path:
     assert d.status is Status.APPLIES and d.missing == ()
     assert d.readings == ("demo_other_units",)
     assert "demo_other_units" in d.explanation_zh and "缺少" not in d.explanation_zh
+
+
+@pytest.mark.parametrize("answer", ["[]", "[governed]", "{a: 1}", "3"])
+def test_a_reading_condition_answered_with_a_list_or_a_mapping_is_a_located_problem(tmp_path: Path,
+                                                                                   answer: str) -> None:
+    # Found by the pack fuzz test: an unhashable answer crashed loading with a TypeError.
+    rules = RULES.replace("{reading: demo_other_units, is: governed}", f"{{reading: demo_other_units, is: {answer}}}")
+    assert rules != RULES
+    with pytest.raises(govrules.PackError) as caught:
+        _engine(tmp_path, rules=rules)
+    (problem,) = caught.value.problems
+    assert problem.code == "unknown-alternative" and problem.line is not None
+    assert problem.message_zh

@@ -550,7 +550,7 @@ class _Parser:
             self.fail(where, "'in' needs a non-empty list of answers")
             return None
         for i, value in enumerate(values):
-            if value not in reading.alternatives:
+            if not isinstance(value, str) or value not in reading.alternatives:  # a list is no answer
                 self.fail(where + ((i,) if "in" in data else ()),
                           f"{value!r} is not an alternative of reading {reading.id}",
                           did_you_mean(str(value), list(reading.alternatives))
