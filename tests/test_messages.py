@@ -424,3 +424,22 @@ def test_full_width_comma_between_the_keys_of_a_flow_mapping() -> None:
     # The comma inside the Chinese title is text; the one before "op:" separates two keys.
     assert [(p.code, p.line, p.column) for p in info.value.problems] == [("ime-comma", 2, 27)]
     assert info.value.problems[0].message_zh == "全角逗号“，”或顿号“、”应为半角逗号“,”"
+
+
+@pytest.mark.parametrize(("argv", "zh", "en"), [
+    (("evaluate",), "缺少必需的参数：project, --jurisdiction/-j", "the following arguments are required"),
+    (("evaluate", "p.yaml", "-j", "wuxing", "--format", "xml"), "参数 --format 的值 “xml” 无效",
+     "invalid choice: 'xml'"),
+    (("lint", "--bogus"), "无法识别的参数：--bogus", "unrecognized arguments: --bogus"),
+    (("evaluate", "p.yaml", "-j", "wuxing", "--as-of", "2026-13-01"), "不是日期，请写作 YYYY-MM-DD",
+     "is not a date"),
+    (("evalute",), "参数 COMMAND 的值 “evalute” 无效", "invalid choice: 'evalute'"),
+])
+def test_a_command_line_argparse_cannot_parse_is_told_in_chinese_then_english(argv: tuple[str, ...], zh: str,
+                                                                                en: str) -> None:
+    code, _, err = run(*argv)
+    assert code == 2
+    lines = [line for line in err.splitlines() if "错误：" in line or "error:" in line]
+    assert len(lines) == 2 and "错误：" in lines[0] and zh in lines[0], err
+    assert "error:" in lines[1] and en in lines[1], err
+    assert "Traceback" not in err

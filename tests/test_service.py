@@ -193,7 +193,8 @@ def test_facts_are_the_vocabulary_with_chinese_and_english_labels(server: Server
     assert [f["name"] for f in facts] == list(engine.vocabulary)
     owner = next(f for f in facts if f["name"] == "owner_unit_type")
     assert owner["zh"] == "建设单位类型" and owner["type"] == "enum"
-    assert {"value": "administrative_unit", "zh": "行政单位"} in owner["values"]
+    assert {"value": "administrative_unit", "zh": "行政单位", "en": "administrative unit"} in owner["values"]
+    assert all(v["en"] for f in facts for v in f["values"])
     from govrules.projects import project_json_schema
 
     assert server.get("/v1/schemas/project").json() == project_json_schema(engine.vocabulary)

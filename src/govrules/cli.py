@@ -23,7 +23,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from . import __version__
 from .audit import DecisionLog, LogError, replay
@@ -35,7 +35,7 @@ from .errors import GovrulesError, PackError, ProjectError
 from .evaluation import Engine, UnknownJurisdiction, default_policies_dir, load
 from .linting import Severity, lint_packs, version_findings
 from .loading import PACK_FILE
-from .messages import LANGS, render_pack_problem, render_project_problem, translate_usage
+from .messages import LANGS, render_pack_problem, render_project_problem, translate_argparse, translate_usage
 from .projects import project_json_schema
 from .report import Decision, Report, Status
 from .vocabulary import Vocabulary, default_vocabulary
@@ -75,8 +75,17 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its usage errors in Chinese first, the English under it (exit 2 as before)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        zh = translate_argparse(message)
+        self.exit(EXIT_USAGE, f"{self.prog}: 错误：{zh}\n{self.prog}: error: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="govrules",
         description="Evaluate government IT projects against rule packs that cite their provisions.",
     )

@@ -619,6 +619,26 @@ _USAGE: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in [
 ]]
 
 
+#: argparse's own words for a command line it cannot parse: English → Chinese.
+_ARGPARSE: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in [
+    (r"^the following arguments are required: (?P<a>.+)$", "缺少必需的参数：{a}"),
+    (r"^unrecognized arguments: (?P<a>.+)$", "无法识别的参数：{a}"),
+    (r"^argument (?P<a>\S+): invalid choice: (?P<v>'.*') \(choose from (?P<c>.+)\)$", "参数 {a} 的值 {v} 无效，可选：{c}"),
+    (r"^argument (?P<a>\S+): expected one argument$", "参数 {a} 后面需要一个值"),
+    (r"^argument (?P<a>\S+): expected at least one argument$", "参数 {a} 后面至少需要一个值"),
+    (r"^argument (?P<a>\S+): invalid int value: (?P<v>'.*')$", "参数 {a} 的值 {v} 不是整数"),
+    (r"^argument (?P<a>\S+): invalid float value: (?P<v>'.*')$", "参数 {a} 的值 {v} 不是数字"),
+    (r"^argument (?P<a>\S+): (?P<v>'.*') is not a date; write YYYY-MM-DD$", "参数 {a} 的值 {v} 不是日期，请写作 YYYY-MM-DD"),
+    (r"^argument (?P<a>\S+): not allowed with argument (?P<b>\S+)$", "参数 {a} 不能与 {b} 同时使用"),
+]]
+
+
+def translate_argparse(message: str) -> str:
+    """The Chinese of argparse's error for a command line it cannot parse (a general sentence when
+    the wording is not one known here; the English is always printed beside it)."""
+    return _translated(message, _ARGPARSE) or _translated(message, _USAGE) or "命令行参数有误（见下方英文说明和用法）"
+
+
 def translate_usage(message: str) -> str | None:
     """The Chinese of an error of the command line itself, or None if it has none yet."""
     return _translated(message, _USAGE)

@@ -284,7 +284,7 @@ def problem_response(problem: Problem, headers: Mapping[str, str] | None = None)
 def _fact(f: Any) -> dict[str, Any]:
     return {"name": f.name, "type": f.type.value, "zh": f.zh, "en": f.en, "unit": f.unit,
             "description": f.description, "act": f.act,
-            "values": [{"value": k, "zh": v} for k, v in f.values.items()],
+            "values": [{"value": k, "zh": v, "en": f.values_en.get(k, k)} for k, v in f.values.items()],
             "minimum": None if f.minimum is None else str(f.minimum),
             "maximum": None if f.maximum is None else str(f.maximum)}
 
