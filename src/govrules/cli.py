@@ -23,7 +23,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from . import __version__
 from .audit import DecisionLog, LogError, replay
@@ -746,8 +746,8 @@ _TOOL_COMMANDS = {"coverage": _cmd_coverage, "docs": _cmd_docs, "diff": _cmd_dif
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit code (also usable from tests without a subprocess)."""
-    out = _SafeStream(out or sys.stdout)  # type: ignore[assignment]
-    err = _SafeStream(err or sys.stderr)  # type: ignore[assignment]
+    out = cast(TextIO, _SafeStream(out or sys.stdout))
+    err = cast(TextIO, _SafeStream(err or sys.stderr))
     try:
         args = _parse(argv, out, err)
     except SystemExit as exc:  # argparse: --help, --version (0) or a usage error (2)
@@ -788,7 +788,7 @@ def _parse(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> argparse.Nam
     import contextlib
 
     parser = _parser()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):  # type: ignore[type-var]
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
         return parser.parse_args(argv)
 
 

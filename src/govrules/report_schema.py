@@ -139,10 +139,12 @@ class Decision(_Model):
     explanation: Bilingual
     local_parameters: list[str] = Field(default=None, description="the local parameters the decision rests on")  # type: ignore[arg-type]
     readings: list[str] = Field(default=None, description="the declared readings (interpretations) it rests on")  # type: ignore[arg-type]
-    unclaimed: list[str] = Field(  # type: ignore[arg-type]
-        default=None, description="exceptions the project must establish and has not: the status holds unless it does")
-    not_needed: list[str] = Field(  # type: ignore[arg-type]
-        default=None, description="missing facts that cannot change the decision, whatever their values")
+    unclaimed: list[str] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="exceptions the project must establish and has not: the status holds unless it does")
+    not_needed: list[str] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="missing facts that cannot change the decision, whatever their values")
     score: Score = Field(default=None, description="scoring rules only")  # type: ignore[assignment]
 
 
@@ -161,8 +163,9 @@ class ReportModel(_Model):
     packs: list[PackRef]
     calendar: Calendar
     notices: list[Notice]
-    readings: dict[str, str | None] = Field(  # type: ignore[assignment]
-        default=None, description="answers to declared readings the caller chose otherwise than the packs")
+    readings: dict[str, str | None] = Field(
+        default=None,  # type: ignore[arg-type]
+        description="answers to declared readings the caller chose otherwise than the packs")
     summary: Summary
     provisions: list[Provision] = Field(
         description="every provision the decisions cite, once, in the order first cited, with its verbatim text")
