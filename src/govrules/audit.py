@@ -160,6 +160,8 @@ class DecisionLog:
         for name in masked:
             given[name] = self._masked_value(given[name])
         report_data = report.to_dict()
+        did: str | None
+        report_hash: str | None
         did, report_hash = report.decision_id, _report_hash(report)
         if masked:
             did = _keyed(self._salt, did) if self._salt else None

@@ -464,7 +464,7 @@ def generate(compiled: CompiledPack, calendar: Calendar) -> GeneratedProcedure:
             if len(_CODE) >= _LIMIT:
                 _CODE.clear()
             _CODE[source] = code
-    by_canonical = {}
+    by_canonical: dict[int, Leaf] = {}
     for rule in compiled.rules:
         for cond in (rule.rule.when, rule.rule.require):
             if cond is not None:
