@@ -33,7 +33,7 @@ import datetime as _dt
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from .conditions import All, AnyOf, Compiled, Condition, Equals, Leaf, Not, OneOf
 from .report import Status
@@ -79,9 +79,12 @@ class Valuation(Protocol):
 
     def deadline(self, rule: CompiledRule) -> DeadlineState | None: ...
 
-    # With generated code (``Procedure.generated``) also: the value of every leaf, by its slot
-    # (``GeneratedProcedure.slots``).
-    # def vector(self) -> Sequence[bool | None]: ...
+
+class _VectorValuation(Valuation, Protocol):
+    """A valuation for generated code (``Procedure.generated``): also the value of every leaf, by its
+    slot (``GeneratedProcedure.slots``)."""
+
+    def vector(self) -> Sequence[bool | None]: ...
 
 
 _DEADLINE_DOMAIN = (Status.PENDING, Status.OVERDUE, Status.SATISFIED, Status.VIOLATED, Status.NOT_APPLICABLE)
@@ -176,6 +179,7 @@ class Procedure:
         memo = self._lifts
         if key in memo:
             return memo[key]
+        value: bool | None
         if exception.rule.burden == "project":
             claimed = self.claims.get(key)
             # Unclaimed (its facts missing) is not unknown: the project has not established it.
@@ -214,7 +218,8 @@ class Procedure:
     def governs(self) -> bool | None:
         """``scope()[0]``: whether the measure governs the project (by the generated code, when given)."""
         if self.generated is not None:
-            return self.generated.scope(self.valuation.vector(), self.generated.fixed(self.claims))
+            return self.generated.scope(cast("_VectorValuation", self.valuation).vector(),
+                                        self.generated.fixed(self.claims))
         return self.scope()[0]
 
     def unclaimed(self, rule: CompiledRule) -> tuple[str, ...]:
@@ -230,8 +235,8 @@ class Procedure:
     def decide(self, rule: CompiledRule) -> Outcome:
         """The three-valued decision of ``rule``, before completions."""
         if self.generated is not None:
-            return self.generated.decide_rule(rule.rule.id, self.valuation.vector(), self.valuation.deadline,
-                                              self.claims)
+            return self.generated.decide_rule(rule.rule.id, cast("_VectorValuation", self.valuation).vector(),
+                                              self.valuation.deadline, self.claims)
         scoped = True if rule.is_scope else self.scope()[0]
         if scoped is False:
             return Outcome(Status.NOT_APPLICABLE, out_of_scope=True)
@@ -278,7 +283,7 @@ class Procedure:
     def open_leaves(self, rule: CompiledRule) -> list[Leaf]:
         """The condition leaves this decision reads whose values are unknown (each distinct leaf once)."""
         if self.generated is not None:  # the same, read from the leaf vector by slot
-            vector = self.valuation.vector()
+            vector = cast("_VectorValuation", self.valuation).vector()
             found = [x for x, slot in self.generated.cones[rule.rule.id] if vector[slot] is None]
             if not rule.is_scope and self.governs() is None:
                 found += [x for x, slot in self.generated.scope_cone if vector[slot] is None]
@@ -478,7 +483,7 @@ class _Completed:
         """The base valuation's leaf vector with the assigned leaves changed (generated code reads it)."""
         if self._vector is None:
             assert self.generated is not None
-            vector = list(self.base.vector())
+            vector = list(cast("_VectorValuation", self.base).vector())
             slots = self.generated.slots
             for key, value in self.assigned.items():
                 slot = slots.get(key)
