@@ -233,7 +233,7 @@ def gaps(intervals: Iterable[Interval], domain: Interval, step: Any | None = Non
 # Satisfiability of conjunctions of single-fact constraints
 # --------------------------------------------------------------------------------------------
 
-Leaf = Compare | Equals | OneOf | Known
+Leaf = Compare | Equals | OneOf | Known | Happened | Reading | AppliedFor
 Lit = tuple[Leaf, bool]  # a leaf and whether it is asserted (True) or negated (False)
 _DNF_LIMIT = 512
 _INVERSE = {Relation.GE: Relation.LT, Relation.LT: Relation.GE, Relation.GT: Relation.LE,
