@@ -205,7 +205,7 @@ class _Columns:
     """The typed fact columns of one batch; a fact the ledger lacks is an all-null column."""
 
     def __init__(self, columns: dict[str, pa.Array], length: int, vocab: Vocabulary, engine: Engine,
-                 readings: Mapping[str, str] | None = None, acts: Mapping[str, pa.Array] | None = None) -> None:
+                 readings: Mapping[str, str | bool] | None = None, acts: Mapping[str, pa.Array] | None = None) -> None:
         self.readings = readings or {}
         # Per act's date column, the rows stating that the act did not take place (null there in the column).
         self.acts: Mapping[str, pa.Array] = acts or {}
@@ -285,7 +285,7 @@ class _Columns:
         decided = pc.if_else(absent, pa.scalar(False, pa.bool_()), result)
         return pc.if_else(stated, decided, pa.scalar(None, pa.bool_()))
 
-    def _compare(self, cond: Condition, column: pa.Array) -> pa.Array:
+    def _compare(self, cond: Leaf, column: pa.Array) -> pa.Array:
         if column.null_count == self.length:
             return pa.nulls(self.length, pa.bool_())
         fact_type = _ARROW_TYPES[self.vocab[cond.fact].type]
@@ -405,9 +405,9 @@ def _decide_combinations(plan: tuple[CompiledPack, ...], atoms: Mapping[Conditio
         completed: dict[tuple[Any, ...], int] = {}
         reads = code.reads
         for i in range(size):
-            for rule in timed:
-                value = deadline_rows[rule][i]
-                states[rule] = None if value is None else DeadlineState(_STATUSES_BY_CODE[value])
+            for rule_id in timed:
+                value = deadline_rows[rule_id][i]
+                states[rule_id] = None if value is None else DeadlineState(_STATUSES_BY_CODE[value])
             vector = vectors[i]
             decided, opened = decide(vector, state_of)
             if not opened:
@@ -507,7 +507,7 @@ def _prepare(engine: Engine, jurisdiction: str, as_of: _dt.date,
              readings: Mapping[str, str | None] | None = None) -> _Prepared:
     plan = engine._plan(jurisdiction, as_of)
     chosen = engine.check_readings(readings)
-    answers = dict(plan.readings)
+    answers: dict[str, str | bool] = dict(plan.readings)
     for name, answer in chosen.items():
         slot = READING_SLOT + name
         if slot in plan.reading_slots:
@@ -870,7 +870,7 @@ class _Source:
                 self.closed = False
 
             def read(self, n: int = -1) -> bytes:
-                data = self.handle.read(n)
+                data: bytes = self.handle.read(n)
                 source._consumed += len(data)
                 return data
 
@@ -1222,6 +1222,7 @@ def _extra_columns(prep: _Prepared, batch: pa.RecordBatch, out: pa.RecordBatch,
         for rule in prep.rule_ids:
             d = decisions.get(rule)
             for column in columns:
+                value: _dt.date | str | None
                 if d is None:
                     value = None
                 elif column == "due":
