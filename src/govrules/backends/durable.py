@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from ..calendar import Calendar, default_calendar
 from ..conditions import (
@@ -213,7 +213,8 @@ class _Translator:
             if false is None:
                 raise Unsupported("a negation of a condition that is never false")
             return false, true
-        parts = [self.both(item) for item in cond.items]
+        # Happened never gets here: rules that read one are skipped (``_beyond``).
+        parts = [self.both(item) for item in cast("All | AnyOf", cond).items]
         trues = [t for t, _ in parts]
         falses = [f for _, f in parts if f is not None]
         if isinstance(cond, All):
@@ -249,8 +250,8 @@ class DurableBackend:
         #: place): not translated, and left out of the comparison too.
         self.skipped = tuple(r.id for r in pack.rules if _beyond(r))
         # The readings as the pack answers them, and the pack applied for its own jurisdiction.
-        self._context = {_reading_property(spec.id): spec.answer for spec in pack.readings.values()
-                         if spec.answer is not None}
+        self._context: dict[str, str | bool] = {
+            _reading_property(spec.id): spec.answer for spec in pack.readings.values() if spec.answer is not None}
         self._context[_below_property(pack.id)] = False
         for rule in pack.rules:
             if rule.id in self.skipped:
