@@ -183,7 +183,7 @@ class Engine:
         provisional: list[str] = []
         for compiled in plan.run:
             evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived,
-                                     plan.score_parameters)
+                                     plan.score_parameters, plan.rested)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
         tail: tuple[Notice, ...] = ()
@@ -279,6 +279,7 @@ class Engine:
             context=MappingProxyType({BELOW_SLOT + c.pack.id: c.pack.jurisdiction.id != jurisdiction for c in run}),
             score_parameters=MappingProxyType({rule.id: rule.scoring.parameters() for rule in scoring_rules
                                                if rule.scoring is not None}),
+            rested={},
         )
         if len(self._plans) >= 4096:  # bounded: many distinct dates must not grow it forever
             self._plans.clear()
@@ -307,6 +308,9 @@ class _Plan(NamedTuple):
     reading_slots: frozenset[str]  # the slot of every reading of the packs that run
     context: Mapping[str, bool]  # per pack: whether it is applied for a jurisdiction below its own
     score_parameters: Mapping[str, tuple[str, ...]]  # scoring rule → the local parameters of its score
+    # What a decision rests on, by everything it depends on (see ``_Evaluation.rests``): shared by
+    # the evaluations of this plan, so projects that test alike pay for the sensitivity runs once.
+    rested: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]]
 
 
 def _spelled(decision: Decision) -> Decision:
@@ -426,11 +430,14 @@ class _Evaluation:
     """
 
     __slots__ = ("as_of", "calendar", "compiled", "deadlines", "derived", "explained", "facts", "flipped", "leaves",
-                 "outcomes", "procedure", "provisional", "rested", "score_parameters", "vocab")
+                 "outcomes", "procedure", "provisional", "rested", "rested_by_signature", "score_parameters",
+                 "signature", "vocab")
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
                  vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None,
-                 score_parameters: Mapping[str, tuple[str, ...]] | None = None) -> None:
+                 score_parameters: Mapping[str, tuple[str, ...]] | None = None,
+                 rested_by_signature: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                 ) -> None:
         self.compiled = compiled
         self.derived = derived or {}
         self.score_parameters = score_parameters or {}
@@ -444,6 +451,8 @@ class _Evaluation:
         self.deadlines: dict[str, DeadlineState | None] = {}
         self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.flipped: dict[Any, tuple[Procedure, ...]] = {}  # a reading, or a leaf's canonical id → its flips
+        self.rested_by_signature = rested_by_signature
+        self.signature: tuple[Any, ...] | None = None
         self.provisional: list[str] = []
         self.procedure = Procedure(compiled, self, vocab)
 
@@ -568,6 +577,19 @@ class _Evaluation:
         readings: dict[str, None] = {}
         # Out of scope, only the scope's own leaves can change the answer; toggling the rule's would not.
         sensitive = rule.sensitive if rule.is_scope else rule.sensitive + self.compiled.scope_sensitive
+        signature: tuple[Any, ...] | None = None
+        memo = self.rested_by_signature
+        if sensitive and memo is not None and rule.rule.scoring is None:
+            # The answer depends only on the values of the leaves the decision reads (its cone and
+            # the scope's), the deadline's state, the claims of exceptions the project must
+            # establish, the readings' answers and where the scores come from: equal on those,
+            # equal answer, so it is looked up rather than found again by the sensitivity runs.
+            signature = (key, self.signature or self.evaluation_signature(), tuple(map(self.leaf, rule.cone)),
+                         self.deadline(rule) if rule.rule.deadline is not None else None)
+            found = memo.get(signature)
+            if found is not None:
+                self.rested[key] = found
+                return found
         if sensitive:
             known = [leaf for leaf in dict.fromkeys(sensitive) if self.leaf(leaf) is not None]
             for leaf in self.procedure.rests_on(rule, outcome, known, self.flips):
@@ -584,6 +606,24 @@ class _Evaluation:
             if spelled.score is not None and spelled.score.total is not None:
                 params.update(dict.fromkeys(score.parameters()))
         found = self.rested[key] = (tuple(params), tuple(readings))
+        if signature is not None and memo is not None:
+            if len(memo) >= 65536:  # bounded, like the plans
+                memo.clear()
+            memo[signature] = found
+        return found
+
+    def evaluation_signature(self) -> tuple[Any, ...]:
+        """The part of every decision's "rests on" signature the whole evaluation shares: the scope's
+        leaf values, the claims of the exceptions the project must establish, the readings' answers
+        and the sources of derived scores."""
+        compiled, facts = self.compiled, self.facts
+        by_id, lifts = compiled.by_id, self.procedure.lifts
+        found = self.signature = (
+            tuple(map(self.leaf, compiled.scope_cone)),
+            tuple(lifts(by_id[e]) is True for e in compiled.burdened),
+            tuple(facts.get(READING_SLOT + name) for name in compiled.reading_leaves),
+            tuple((name, source[1]) for name, source in self.derived.items()),
+        )
         return found
 
     def flips(self, leaf: Leaf) -> Iterator[Procedure]:
