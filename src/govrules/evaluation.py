@@ -420,6 +420,24 @@ def _not_in_force_notice(pack: Pack, as_of: _dt.date) -> Notice:
     )
 
 
+_READING_CONES: dict[int, tuple[CompiledPack, Mapping[str, tuple[Reading, ...]], tuple[Reading, ...]]] = {}
+
+
+def _reading_cones(compiled: CompiledPack) -> tuple[Mapping[str, tuple[Reading, ...]], tuple[Reading, ...]]:
+    """The reading leaves of each rule's cone (rule id → leaves, in cone order) and of the scope's
+    cone: most rules read none, so their open readings need no walk. Memoized by pack identity."""
+    entry = _READING_CONES.get(id(compiled))
+    if entry is not None and entry[0] is compiled:
+        return entry[1], entry[2]
+    own = MappingProxyType({rule.rule.id: tuple(x for x in rule.cone if isinstance(x, Reading))
+                            for rule in compiled.rules})
+    scope = tuple(x for x in compiled.scope_cone if isinstance(x, Reading))
+    if len(_READING_CONES) >= 256:  # bounded: engines come and go in long-lived processes
+        _READING_CONES.clear()
+    _READING_CONES[id(compiled)] = (compiled, own, scope)
+    return own, scope
+
+
 class _Evaluation:
     """One project under one pack: the decision procedure (``deciding.Procedure``) over the
     project's facts, and the wording of each decision, spelled out when a caller first reads it.
@@ -771,8 +789,16 @@ class _Evaluation:
         return tuple(found)
 
     def open_readings(self, rule: CompiledRule) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(leaf.reading for leaf in self.procedure.open_leaves(rule)
-                                   if isinstance(leaf, Reading)))
+        """The readings the pack takes no position on among the leaves the decision reads (those of
+        ``Procedure.open_leaves`` that are readings, found from the few reading leaves alone)."""
+        own, scope = _reading_cones(self.compiled)
+        leaves = own[rule.rule.id]
+        if scope and not rule.is_scope and self.procedure.scope()[0] is None:
+            leaves += scope
+        if not leaves:
+            return ()
+        value = self.leaf
+        return tuple(dict.fromkeys(leaf.reading for leaf in leaves if value(leaf) is None))
 
     def missing(self, rule: CompiledRule) -> tuple[str, ...]:
         """The missing facts that leave ``rule``'s decision open: the scope's, its own and its exceptions'."""
