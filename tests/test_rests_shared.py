@@ -1,5 +1,6 @@
-"""What a decision rests on (its local parameters and readings) is shared between the evaluations
-of one engine (issue 16): a project's report must not depend on which projects came before it."""
+"""What a decision rests on (its local parameters and readings), and the explanations and missing
+facts of its conditions, are shared between the evaluations of one engine (issue 16): a project's
+report must not depend on which projects came before it."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ one of them win), and its ``require`` or ``deadline`` (is it met). Missing facts
 from __future__ import annotations
 
 import datetime as _dt
+from decimal import Decimal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
@@ -22,7 +23,7 @@ from .cache import load_pack_cached
 from .calendar import Calendar, default_calendar, today_in_china
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import (BELOW_SLOT, READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
-                         explain_both, facts_used, missing_facts)
+                         explain_both, facts_used, iter_leaves, missing_facts)
 from .deciding import DeadlineState, Outcome, Procedure
 from .errors import GovrulesError, ProjectError, ProjectProblem, did_you_mean
 from .loading import load_packs
@@ -183,7 +184,7 @@ class Engine:
         provisional: list[str] = []
         for compiled in plan.run:
             evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived,
-                                     plan.score_parameters, plan.rested)
+                                     plan.score_parameters, plan.shared)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
         tail: tuple[Notice, ...] = ()
@@ -279,7 +280,7 @@ class Engine:
             context=MappingProxyType({BELOW_SLOT + c.pack.id: c.pack.jurisdiction.id != jurisdiction for c in run}),
             score_parameters=MappingProxyType({rule.id: rule.scoring.parameters() for rule in scoring_rules
                                                if rule.scoring is not None}),
-            rested={},
+            shared={},
         )
         if len(self._plans) >= 4096:  # bounded: many distinct dates must not grow it forever
             self._plans.clear()
@@ -308,9 +309,10 @@ class _Plan(NamedTuple):
     reading_slots: frozenset[str]  # the slot of every reading of the packs that run
     context: Mapping[str, bool]  # per pack: whether it is applied for a jurisdiction below its own
     score_parameters: Mapping[str, tuple[str, ...]]  # scoring rule → the local parameters of its score
-    # What a decision rests on, by everything it depends on (see ``_Evaluation.rests``): shared by
-    # the evaluations of this plan, so projects that test alike pay for the sensitivity runs once.
-    rested: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]]
+    # Shared by the evaluations of this plan, so projects that test alike pay once: what a decision
+    # rests on, by everything it depends on (``_Evaluation.rests``), and a condition's explanation
+    # and missing facts, by the values it reads (``_Evaluation.condition_key``).
+    shared: dict[tuple[Any, ...], Any]
 
 
 def _spelled(decision: Decision) -> Decision:
@@ -420,6 +422,46 @@ def _not_in_force_notice(pack: Pack, as_of: _dt.date) -> Notice:
     )
 
 
+class _Unkeyed(Exception):
+    """A fact's value is not one a shared memo can key on."""
+
+
+_PLAIN = frozenset({bool, int, str, _dt.date, type(None), type(NOT_HAPPENED)})
+
+
+def _value_key(value: Any) -> Any:
+    """``value`` as a memo key that tells apart whatever an explanation writes differently."""
+    kind = type(value)
+    if kind is Decimal:
+        return kind, str(value)
+    if kind in _PLAIN:
+        return kind, value
+    raise _Unkeyed
+
+
+_READS: dict[int, tuple[Condition, tuple[str, ...]]] = {}
+
+
+def _reads(cond: Condition) -> tuple[str, ...]:
+    """Every slot of the facts mapping ``cond`` reads: its facts, and the slots of its readings and
+    of where its pack is applied. Memoized by node identity."""
+    entry = _READS.get(id(cond))
+    if entry is not None and entry[0] is cond:
+        return entry[1]
+    slots = dict.fromkeys(leaf.fact for leaf in iter_leaves(cond))
+    slots.update(dict.fromkeys(facts_used(cond)))
+    if len(_READS) >= 65536:
+        _READS.clear()
+    _READS[id(cond)] = (cond, tuple(slots))
+    return _READS[id(cond)][1]
+
+
+def _remember(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+    if len(memo) >= 65536:  # bounded, like the plans
+        memo.clear()
+    memo[key] = value
+
+
 _READING_CONES: dict[int, tuple[CompiledPack, Mapping[str, tuple[Reading, ...]], tuple[Reading, ...]]] = {}
 
 
@@ -448,13 +490,13 @@ class _Evaluation:
     """
 
     __slots__ = ("as_of", "calendar", "compiled", "deadlines", "derived", "explained", "facts", "flipped", "leaves",
-                 "outcomes", "procedure", "provisional", "rested", "rested_by_signature", "score_parameters",
+                 "outcomes", "procedure", "provisional", "rested", "score_parameters", "shared",
                  "signature", "vocab")
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
                  vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None,
                  score_parameters: Mapping[str, tuple[str, ...]] | None = None,
-                 rested_by_signature: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]] | None = None,
+                 shared: dict[tuple[Any, ...], Any] | None = None,
                  ) -> None:
         self.compiled = compiled
         self.derived = derived or {}
@@ -469,7 +511,7 @@ class _Evaluation:
         self.deadlines: dict[str, DeadlineState | None] = {}
         self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.flipped: dict[Any, tuple[Procedure, ...]] = {}  # a reading, or a leaf's canonical id → its flips
-        self.rested_by_signature = rested_by_signature
+        self.shared = shared
         self.signature: tuple[Any, ...] | None = None
         self.provisional: list[str] = []
         self.procedure = Procedure(compiled, self, vocab)
@@ -596,7 +638,7 @@ class _Evaluation:
         # Out of scope, only the scope's own leaves can change the answer; toggling the rule's would not.
         sensitive = rule.sensitive if rule.is_scope else rule.sensitive + self.compiled.scope_sensitive
         signature: tuple[Any, ...] | None = None
-        memo = self.rested_by_signature
+        memo = self.shared
         if sensitive and memo is not None and rule.rule.scoring is None:
             # The answer depends only on the values of the leaves the decision reads (its cone and
             # the scope's), the deadline's state, the claims of exceptions the project must
@@ -625,9 +667,7 @@ class _Evaluation:
                 params.update(dict.fromkeys(score.parameters()))
         found = self.rested[key] = (tuple(params), tuple(readings))
         if signature is not None and memo is not None:
-            if len(memo) >= 65536:  # bounded, like the plans
-                memo.clear()
-            memo[signature] = found
+            _remember(memo, signature, found)
         return found
 
     def evaluation_signature(self) -> tuple[Any, ...]:
@@ -734,7 +774,7 @@ class _Evaluation:
         if rule.require is not None:
             assert r.require is not None
             if o.requirement_open:
-                needed = missing_facts(r.require, self.facts, self.calendar)
+                needed = self.missing_facts(r.require)
                 names = self.fact_names(needed)
                 zh = f"缺少{names[0]}" if needed else ""
                 en = f"missing {names[1]}" if needed else ""
@@ -747,7 +787,7 @@ class _Evaluation:
                     explanation_zh=f"适用（{when_zh}）；是否满足要求未知：{zh}" + claim_zh + self.principle_zh(r),
                     explanation_en=f"Applies ({when_en}); compliance unknown: {en}" + claim_en,
                 )
-            detail_zh, detail_en = explain_both(r.require, self.facts, self.vocab, self.calendar)
+            detail_zh, detail_en = self.explain_both(r.require)
             word_zh, word_en = _STATUS_WORDS[o.status]
             return Decision(
                 **base, explanation_zh=f"{word_zh}：{detail_zh}" + claim_zh + self.principle_zh(r),
@@ -803,7 +843,7 @@ class _Evaluation:
     def missing(self, rule: CompiledRule) -> tuple[str, ...]:
         """The missing facts that leave ``rule``'s decision open: the scope's, its own and its exceptions'."""
         found: dict[str, None] = {}
-        facts, calendar = self.facts, self.calendar
+        facts = self.facts
         if not rule.is_scope and self.procedure.scope()[0] is None:
             for scope_rule in self.compiled.includes + self.compiled.excludes:
                 if self.procedure.fired(scope_rule) is None:
@@ -811,7 +851,7 @@ class _Evaluation:
         found.update(dict.fromkeys(self.missing_of(rule)))
         # Also name what the requirement or deadline itself would need, so one round of questions suffices.
         if rule.require is not None and rule.rule.require is not None and rule.require(facts) is None:
-            found.update(dict.fromkeys(missing_facts(rule.rule.require, facts, calendar)))
+            found.update(dict.fromkeys(self.missing_facts(rule.rule.require)))
         if rule.rule.deadline is not None and facts.get(rule.rule.deadline.start) is None:
             found[rule.rule.deadline.start] = None
         return tuple(found)
@@ -819,21 +859,21 @@ class _Evaluation:
     def missing_of(self, rule: CompiledRule) -> tuple[str, ...]:
         """Missing facts that leave ``rule``'s firing unknown (its own condition, then its exceptions)."""
         found: dict[str, None] = {}
-        facts, calendar, by_id, procedure = self.facts, self.calendar, self.compiled.by_id, self.procedure
+        facts, by_id, procedure = self.facts, self.compiled.by_id, self.procedure
         if rule.rule.when is not None and rule.when(facts) is None:
-            found.update(dict.fromkeys(missing_facts(rule.rule.when, facts, calendar)))
+            found.update(dict.fromkeys(self.missing_facts(rule.rule.when)))
         base_id = rule.rule.exception_to
         while base_id is not None:  # an exception is only as live as the chain above it
             base = by_id[base_id]
             if base.rule.when is not None and base.when(facts) is None:
-                found.update(dict.fromkeys(missing_facts(base.rule.when, facts, calendar)))
+                found.update(dict.fromkeys(self.missing_facts(base.rule.when)))
             base_id = base.rule.exception_to
         for exc_id in rule.exceptions:
             exc = by_id[exc_id]
             if procedure.lifts(exc) is None:
                 found.update(dict.fromkeys(self.missing_of(exc)))
                 if exc.rule.lifts == "when_met" and exc.rule.require is not None and exc.require(facts) is None:
-                    found.update(dict.fromkeys(missing_facts(exc.rule.require, facts, calendar)))
+                    found.update(dict.fromkeys(self.missing_facts(exc.rule.require)))
         return tuple(found)
 
     def scored(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
@@ -887,7 +927,43 @@ class _Evaluation:
     def why(self, cond: Any) -> tuple[str, str]:
         if cond is None:
             return "本办法范围内的项目均适用", "every project within the measure's scope"
-        return explain_both(cond, self.facts, self.vocab, self.calendar)
+        return self.explain_both(cond)
+
+    def explain_both(self, cond: Condition) -> tuple[str, str]:
+        """``conditions.explain_both`` over this project's facts, shared between evaluations by the values read."""
+        key = self.condition_key("explain", cond)
+        if key is None:
+            return explain_both(cond, self.facts, self.vocab, self.calendar)
+        assert self.shared is not None
+        found: tuple[str, str] | None = self.shared.get(key)
+        if found is None:
+            found = explain_both(cond, self.facts, self.vocab, self.calendar)
+            _remember(self.shared, key, found)
+        return found
+
+    def missing_facts(self, cond: Condition) -> tuple[str, ...]:
+        """``conditions.missing_facts`` over this project's facts, shared between evaluations by the values read."""
+        key = self.condition_key("missing", cond)
+        if key is None:
+            return missing_facts(cond, self.facts, self.calendar)
+        assert self.shared is not None
+        found: tuple[str, ...] | None = self.shared.get(key)
+        if found is None:
+            found = missing_facts(cond, self.facts, self.calendar)
+            _remember(self.shared, key, found)
+        return found
+
+    def condition_key(self, tag: str, cond: Condition) -> tuple[Any, ...] | None:
+        """What a walk of ``cond`` over the facts depends on: the node, and the value (with its exact
+        type and text: 1.0 and 1.00 are written differently) of every slot it reads; None where a
+        value is not one of the plain kinds a project holds, or nothing is shared."""
+        if self.shared is None:
+            return None
+        facts = self.facts
+        try:
+            return (tag, id(cond), tuple([_value_key(facts.get(name)) for name in _reads(cond)]))
+        except _Unkeyed:
+            return None
 
     def fact_names(self, names: Iterable[str]) -> tuple[str, str]:
         names = list(names)
