@@ -646,10 +646,10 @@ class _Evaluation:
             # equal answer, so it is looked up rather than found again by the sensitivity runs.
             signature = (key, self.signature or self.evaluation_signature(), tuple(map(self.leaf, rule.cone)),
                          self.deadline(rule) if rule.rule.deadline is not None else None)
-            found = memo.get(signature)
-            if found is not None:
-                self.rested[key] = found
-                return found
+            shared: tuple[tuple[str, ...], tuple[str, ...]] | None = memo.get(signature)
+            if shared is not None:
+                self.rested[key] = shared
+                return shared
         if sensitive:
             known = [leaf for leaf in dict.fromkeys(sensitive) if self.leaf(leaf) is not None]
             for leaf in self.procedure.rests_on(rule, outcome, known, self.flips):
