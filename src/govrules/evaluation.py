@@ -462,6 +462,21 @@ def _remember(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any
     memo[key] = value
 
 
+_IDS: dict[int, tuple[tuple[Leaf, ...], tuple[int, ...]]] = {}
+
+
+def _ids(leaves: tuple[Leaf, ...]) -> tuple[int, ...]:
+    """The identities of ``leaves`` (a rule's cone: it lives as long as its pack), memoized."""
+    entry = _IDS.get(id(leaves))
+    if entry is not None and entry[0] is leaves:
+        return entry[1]
+    if len(_IDS) >= 65536:
+        _IDS.clear()
+    found = tuple(map(id, leaves))
+    _IDS[id(leaves)] = (leaves, found)
+    return found
+
+
 _READING_CONES: dict[int, tuple[CompiledPack, Mapping[str, tuple[Reading, ...]], tuple[Reading, ...]]] = {}
 
 
@@ -618,6 +633,9 @@ class _Evaluation:
     def decision_readings(self, rule: str) -> tuple[str, ...]:
         return self.rests(self.compiled.by_id[rule])[1]
 
+    def decision_rests(self, rule: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.rests(self.compiled.by_id[rule])
+
     # -- what a decision rests on ----------------------------------------------------------------
 
     def rests(self, rule: CompiledRule) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -644,7 +662,7 @@ class _Evaluation:
             # the scope's), the deadline's state, the claims of exceptions the project must
             # establish, the readings' answers and where the scores come from: equal on those,
             # equal answer, so it is looked up rather than found again by the sensitivity runs.
-            signature = (key, self.signature or self.evaluation_signature(), tuple(map(self.leaf, rule.cone)),
+            signature = (key, self.signature or self.evaluation_signature(), self.leaf_values(rule.cone),
                          self.deadline(rule) if rule.rule.deadline is not None else None)
             shared: tuple[tuple[str, ...], tuple[str, ...]] | None = memo.get(signature)
             if shared is not None:
@@ -670,6 +688,13 @@ class _Evaluation:
             _remember(memo, signature, found)
         return found
 
+    def leaf_values(self, leaves: tuple[Leaf, ...]) -> tuple[bool | None, ...]:
+        """The values of ``leaves`` (``leaf`` of each), read straight from the memo where all are there."""
+        try:
+            return tuple(map(self.leaves.__getitem__, _ids(leaves)))
+        except KeyError:
+            return tuple(map(self.leaf, leaves))
+
     def evaluation_signature(self) -> tuple[Any, ...]:
         """The part of every decision's "rests on" signature the whole evaluation shares: the scope's
         leaf values, the claims of the exceptions the project must establish, the readings' answers
@@ -677,7 +702,7 @@ class _Evaluation:
         compiled, facts = self.compiled, self.facts
         by_id, lifts = compiled.by_id, self.procedure.lifts
         found = self.signature = (
-            tuple(map(self.leaf, compiled.scope_cone)),
+            self.leaf_values(compiled.scope_cone),
             tuple(lifts(by_id[e]) is True for e in compiled.burdened),
             tuple(facts.get(READING_SLOT + name) for name in compiled.reading_leaves),
             tuple((name, source[1]) for name, source in self.derived.items()),
