@@ -14,7 +14,7 @@ import govrules
 from govrules.corpus import read_corpus
 
 CORPORA = Path(__file__).resolve().parents[1] / "corpora"
-AS_OF = _dt.date(2026, 6, 1)
+DATES = (_dt.date(2026, 6, 1), _dt.date(2027, 3, 15))
 
 
 @pytest.mark.parametrize("jurisdiction", ["huzhou", "wuxing", "gaoping"])
@@ -23,16 +23,19 @@ def test_reports_do_not_depend_on_the_projects_evaluated_before(jurisdiction: st
     projects = [e.project for e in random.Random(16).sample(entries, min(60, len(entries)))]
     shared = govrules.load()
     no_position = {name: None for name in shared.readings()}
-    # Each project on an engine that has seen every other one, with and without the packs' readings.
+    # Each project on an engine that has seen every other one, on two dates, with and without the
+    # packs' readings.
     seen = {}
-    for readings in (None, no_position):
-        for project in projects + projects[::-1]:
-            seen[(project.id, readings is None)] = shared.evaluate(project, jurisdiction, AS_OF,
-                                                                   readings=readings).to_dict()
+    for as_of in DATES:
+        for readings in (None, no_position):
+            for project in projects + projects[::-1]:
+                seen[(project.id, as_of, readings is None)] = shared.evaluate(
+                    project, jurisdiction, as_of, readings=readings).to_dict()
     resting = 0
     for project in projects:
-        for readings in (None, no_position):
-            alone = govrules.load().evaluate(project, jurisdiction, AS_OF, readings=readings).to_dict()
-            assert seen[(project.id, readings is None)] == alone, project.id
-            resting += sum(1 for d in alone["decisions"] if "local_parameters" in d or "readings" in d)
+        for as_of in DATES:
+            for readings in (None, no_position):
+                alone = govrules.load().evaluate(project, jurisdiction, as_of, readings=readings).to_dict()
+                assert seen[(project.id, as_of, readings is None)] == alone, (project.id, as_of)
+                resting += sum(1 for d in alone["decisions"] if "local_parameters" in d or "readings" in d)
     assert resting, "the sample must hold decisions that rest on something, or it shows nothing"

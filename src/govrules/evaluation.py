@@ -73,6 +73,10 @@ class Engine:
         self._plans: dict[tuple[str, _dt.date], _Plan] = {}
         # (rule, parameters it rests on) of every resting decision -> the local-parameters notice
         self._parameter_notices: dict[tuple[tuple[str, tuple[str, ...]], ...], Notice] = {}
+        # Shared by every evaluation, so projects that test alike pay once (bounded, see _remember):
+        # what a decision rests on, by everything it depends on (``_Evaluation.rests``), and a
+        # condition's explanation and missing facts, by the values it reads (``condition_key``).
+        self._shared: dict[tuple[Any, ...], Any] = {}
         self._calendar_sources = self._calendar.sources()
         self._calendar_fingerprint = self._calendar.fingerprint()
         self._readings: dict[str, ReadingSpec] = {}
@@ -184,7 +188,7 @@ class Engine:
         provisional: list[str] = []
         for compiled in plan.run:
             evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived,
-                                     plan.score_parameters, plan.shared)
+                                     plan.score_parameters, self._shared)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
         tail: tuple[Notice, ...] = ()
@@ -280,7 +284,6 @@ class Engine:
             context=MappingProxyType({BELOW_SLOT + c.pack.id: c.pack.jurisdiction.id != jurisdiction for c in run}),
             score_parameters=MappingProxyType({rule.id: rule.scoring.parameters() for rule in scoring_rules
                                                if rule.scoring is not None}),
-            shared={},
         )
         if len(self._plans) >= 4096:  # bounded: many distinct dates must not grow it forever
             self._plans.clear()
@@ -309,10 +312,6 @@ class _Plan(NamedTuple):
     reading_slots: frozenset[str]  # the slot of every reading of the packs that run
     context: Mapping[str, bool]  # per pack: whether it is applied for a jurisdiction below its own
     score_parameters: Mapping[str, tuple[str, ...]]  # scoring rule → the local parameters of its score
-    # Shared by the evaluations of this plan, so projects that test alike pay once: what a decision
-    # rests on, by everything it depends on (``_Evaluation.rests``), and a condition's explanation
-    # and missing facts, by the values it reads (``_Evaluation.condition_key``).
-    shared: dict[tuple[Any, ...], Any]
 
 
 def _spelled(decision: Decision) -> Decision:
@@ -696,12 +695,13 @@ class _Evaluation:
             return tuple(map(self.leaf, leaves))
 
     def evaluation_signature(self) -> tuple[Any, ...]:
-        """The part of every decision's "rests on" signature the whole evaluation shares: the scope's
-        leaf values, the claims of the exceptions the project must establish, the readings' answers
+        """The part of every decision's "rests on" signature the whole evaluation shares: the pack
+        (compiled once per engine, so its identity is stable), the scope's leaf values, the claims of the exceptions the project must establish, the readings' answers
         and the sources of derived scores."""
         compiled, facts = self.compiled, self.facts
         by_id, lifts = compiled.by_id, self.procedure.lifts
         found = self.signature = (
+            id(compiled),  # two packs may share rule ids (versions in force at different dates)
             self.leaf_values(compiled.scope_cone),
             tuple(lifts(by_id[e]) is True for e in compiled.burdened),
             tuple(facts.get(READING_SLOT + name) for name in compiled.reading_leaves),
