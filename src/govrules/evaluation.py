@@ -9,6 +9,7 @@ one of them win), and its ``require`` or ``deadline`` (is it met). Missing facts
 from __future__ import annotations
 
 import datetime as _dt
+from decimal import Decimal
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache, partial
@@ -23,7 +24,7 @@ from .calendar import Calendar, default_calendar, today_in_china
 from .codegen import generated
 from .compiling import CompiledPack, CompiledRule, compile_pack
 from .conditions import (BELOW_SLOT, READING_SLOT, Compare, Compiled, Condition, Leaf, Literal, Reading, compiled_leaf,
-                         explain_both, facts_used, missing_facts)
+                         explain_both, facts_used, iter_leaves, missing_facts)
 from .deciding import DeadlineState, Outcome, Procedure
 from .errors import GovrulesError, ProjectError, ProjectProblem, did_you_mean
 from .loading import load_packs
@@ -73,6 +74,10 @@ class Engine:
         self._plans: dict[tuple[str, _dt.date], _Plan] = {}
         # (rule, parameters it rests on) of every resting decision -> the local-parameters notice
         self._parameter_notices: dict[tuple[tuple[str, tuple[str, ...]], ...], Notice] = {}
+        # Shared by every evaluation, so projects that test alike pay once (bounded, see _remember):
+        # what a decision rests on, by everything it depends on (``_Evaluation.rests``), and a
+        # condition's explanation and missing facts, by the values it reads (``condition_key``).
+        self._shared: dict[tuple[Any, ...], Any] = {}
         self._calendar_sources = self._calendar.sources()
         self._calendar_fingerprint = self._calendar.fingerprint()
         self._readings: dict[str, ReadingSpec] = {}
@@ -184,7 +189,7 @@ class Engine:
         provisional: list[str] = []
         for compiled in plan.run:
             evaluation = _Evaluation(compiled, facts, as_of, self._calendar, self._vocab, derived,
-                                     plan.score_parameters)
+                                     plan.score_parameters, self._shared)
             decisions += evaluation.fast_run()
             provisional += evaluation.provisional
         tail: tuple[Notice, ...] = ()
@@ -417,6 +422,79 @@ def _not_in_force_notice(pack: Pack, as_of: _dt.date) -> Notice:
     )
 
 
+class _Unkeyed(Exception):
+    """A fact's value is not one a shared memo can key on."""
+
+
+_PLAIN = frozenset({bool, int, str, _dt.date, type(None), type(NOT_HAPPENED)})
+
+
+def _value_key(value: Any) -> Any:
+    """``value`` as a memo key that tells apart whatever an explanation writes differently."""
+    kind = type(value)
+    if kind is Decimal:
+        return kind, str(value)
+    if kind in _PLAIN:
+        return kind, value
+    raise _Unkeyed
+
+
+_READS: dict[int, tuple[Condition, tuple[str, ...]]] = {}
+
+
+def _reads(cond: Condition) -> tuple[str, ...]:
+    """Every slot of the facts mapping ``cond`` reads: its facts, and the slots of its readings and
+    of where its pack is applied. Memoized by node identity."""
+    entry = _READS.get(id(cond))
+    if entry is not None and entry[0] is cond:
+        return entry[1]
+    slots = dict.fromkeys(leaf.fact for leaf in iter_leaves(cond))
+    slots.update(dict.fromkeys(facts_used(cond)))
+    if len(_READS) >= 65536:
+        _READS.clear()
+    _READS[id(cond)] = (cond, tuple(slots))
+    return _READS[id(cond)][1]
+
+
+def _remember(memo: dict[tuple[Any, ...], Any], key: tuple[Any, ...], value: Any) -> None:
+    if len(memo) >= 65536:  # bounded, like the plans
+        memo.clear()
+    memo[key] = value
+
+
+_IDS: dict[int, tuple[tuple[Leaf, ...], tuple[int, ...]]] = {}
+
+
+def _ids(leaves: tuple[Leaf, ...]) -> tuple[int, ...]:
+    """The identities of ``leaves`` (a rule's cone: it lives as long as its pack), memoized."""
+    entry = _IDS.get(id(leaves))
+    if entry is not None and entry[0] is leaves:
+        return entry[1]
+    if len(_IDS) >= 65536:
+        _IDS.clear()
+    found = tuple(map(id, leaves))
+    _IDS[id(leaves)] = (leaves, found)
+    return found
+
+
+_READING_CONES: dict[int, tuple[CompiledPack, Mapping[str, tuple[Reading, ...]], tuple[Reading, ...]]] = {}
+
+
+def _reading_cones(compiled: CompiledPack) -> tuple[Mapping[str, tuple[Reading, ...]], tuple[Reading, ...]]:
+    """The reading leaves of each rule's cone (rule id → leaves, in cone order) and of the scope's
+    cone: most rules read none, so their open readings need no walk. Memoized by pack identity."""
+    entry = _READING_CONES.get(id(compiled))
+    if entry is not None and entry[0] is compiled:
+        return entry[1], entry[2]
+    own = MappingProxyType({rule.rule.id: tuple(x for x in rule.cone if isinstance(x, Reading))
+                            for rule in compiled.rules})
+    scope = tuple(x for x in compiled.scope_cone if isinstance(x, Reading))
+    if len(_READING_CONES) >= 256:  # bounded: engines come and go in long-lived processes
+        _READING_CONES.clear()
+    _READING_CONES[id(compiled)] = (compiled, own, scope)
+    return own, scope
+
+
 class _Evaluation:
     """One project under one pack: the decision procedure (``deciding.Procedure``) over the
     project's facts, and the wording of each decision, spelled out when a caller first reads it.
@@ -427,11 +505,14 @@ class _Evaluation:
     """
 
     __slots__ = ("as_of", "calendar", "compiled", "deadlines", "derived", "explained", "facts", "flipped", "leaves",
-                 "outcomes", "_procedure", "_vector", "provisional", "rested", "score_parameters", "vocab")
+                 "outcomes", "_procedure", "_vector", "provisional", "rested", "score_parameters", "shared",
+                 "signature", "vocab")
 
     def __init__(self, compiled: CompiledPack, facts: Facts, as_of: _dt.date, calendar: Calendar,
                  vocab: Vocabulary, derived: Mapping[str, tuple[Any, str]] | None = None,
-                 score_parameters: Mapping[str, tuple[str, ...]] | None = None) -> None:
+                 score_parameters: Mapping[str, tuple[str, ...]] | None = None,
+                 shared: dict[tuple[Any, ...], Any] | None = None,
+                 ) -> None:
         self.compiled = compiled
         self.derived = derived or {}
         self.score_parameters = score_parameters or {}
@@ -445,6 +526,8 @@ class _Evaluation:
         self.deadlines: dict[str, DeadlineState | None] = {}
         self.rested: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self.flipped: dict[Any, tuple[Procedure, ...]] = {}  # a reading, or a leaf's canonical id → its flips
+        self.shared = shared
+        self.signature: tuple[Any, ...] | None = None
         self.provisional: list[str] = []
         self._procedure: Procedure | None = None
         self._vector: list[bool | None] | None = None
@@ -576,6 +659,9 @@ class _Evaluation:
     def decision_readings(self, rule: str) -> tuple[str, ...]:
         return self.rests(self.compiled.by_id[rule])[1]
 
+    def decision_rests(self, rule: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        return self.rests(self.compiled.by_id[rule])
+
     # -- what a decision rests on ----------------------------------------------------------------
 
     def rests(self, rule: CompiledRule) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -590,6 +676,19 @@ class _Evaluation:
         found = self.rested.get(key)
         if found is not None:
             return found
+        signature: tuple[Any, ...] | None = None
+        memo = self.shared
+        if memo is not None and rule.rule.scoring is None and self.sensitive(rule):
+            # The answer depends only on the values of the leaves the decision reads (its cone and
+            # the scope's), the deadline's state, the claims of exceptions the project must
+            # establish, the readings' answers and where the scores come from: equal on those,
+            # equal answer, so it is looked up rather than found again by the sensitivity runs.
+            signature = (key, self.signature or self.evaluation_signature(), self.leaf_values(rule.cone),
+                         self.deadline(rule) if rule.rule.deadline is not None else None)
+            shared: tuple[tuple[str, ...], tuple[str, ...]] | None = memo.get(signature)
+            if shared is not None:
+                self.rested[key] = shared
+                return shared
         params, readings = self.status_rests(rule)
         score = rule.rule.scoring
         if score is not None and not self.outcome(rule).out_of_scope:
@@ -597,7 +696,14 @@ class _Evaluation:
             if spelled.score is not None and spelled.score.total is not None:
                 params.update(dict.fromkeys(score.parameters()))
         found = self.rested[key] = (tuple(params), tuple(readings))
+        if signature is not None and memo is not None:
+            _remember(memo, signature, found)
         return found
+
+    def sensitive(self, rule: CompiledRule) -> tuple[Leaf, ...]:
+        """The leaves whose change could change the decision. Out of scope, only the scope's own
+        leaves can change the answer; toggling the rule's would not."""
+        return rule.sensitive if rule.is_scope else rule.sensitive + self.compiled.scope_sensitive
 
     def status_rests(self, rule: CompiledRule) -> tuple[dict[str, None], dict[str, None]]:
         """What ``rests`` finds from the status alone (not from a score's weights): the local
@@ -605,8 +711,7 @@ class _Evaluation:
         outcome = self.outcome(rule)
         params: dict[str, None] = {}
         readings: dict[str, None] = {}
-        # Out of scope, only the scope's own leaves can change the answer; toggling the rule's would not.
-        sensitive = rule.sensitive if rule.is_scope else rule.sensitive + self.compiled.scope_sensitive
+        sensitive = self.sensitive(rule)
         if sensitive:
             known = [leaf for leaf in dict.fromkeys(sensitive) if self.leaf(leaf) is not None]
             for leaf in self.procedure.rests_on(rule, outcome, known, self.flips):
@@ -618,6 +723,28 @@ class _Evaluation:
             # Open because the pack takes no position on a reading: the decision turns on it.
             readings.update(dict.fromkeys(self.open_readings(rule)))
         return params, readings
+
+    def leaf_values(self, leaves: tuple[Leaf, ...]) -> tuple[bool | None, ...]:
+        """The values of ``leaves`` (``leaf`` of each), read straight from the memo where all are there."""
+        try:
+            return tuple(map(self.leaves.__getitem__, _ids(leaves)))
+        except KeyError:
+            return tuple(map(self.leaf, leaves))
+
+    def evaluation_signature(self) -> tuple[Any, ...]:
+        """The part of every decision's "rests on" signature the whole evaluation shares: the pack
+        (compiled once per engine, so its identity is stable), the scope's leaf values, the claims of the exceptions the project must establish, the readings' answers
+        and the sources of derived scores."""
+        compiled, facts = self.compiled, self.facts
+        by_id, lifts = compiled.by_id, self.procedure.lifts
+        found = self.signature = (
+            id(compiled),  # two packs may share rule ids (versions in force at different dates)
+            self.leaf_values(compiled.scope_cone),
+            tuple(lifts(by_id[e]) is True for e in compiled.burdened),
+            tuple(facts.get(READING_SLOT + name) for name in compiled.reading_leaves),
+            tuple((name, source[1]) for name, source in self.derived.items()),
+        )
+        return found
 
     def flips(self, leaf: Leaf) -> Iterator[Procedure]:
         """The procedures with ``leaf`` changed: one per other answer of its reading, or the one with
@@ -714,7 +841,7 @@ class _Evaluation:
         if rule.require is not None:
             assert r.require is not None
             if o.requirement_open:
-                needed = missing_facts(r.require, self.facts, self.calendar)
+                needed = self.missing_facts(r.require)
                 names = self.fact_names(needed)
                 zh = f"缺少{names[0]}" if needed else ""
                 en = f"missing {names[1]}" if needed else ""
@@ -727,7 +854,7 @@ class _Evaluation:
                     explanation_zh=f"适用（{when_zh}）；是否满足要求未知：{zh}" + claim_zh + self.principle_zh(r),
                     explanation_en=f"Applies ({when_en}); compliance unknown: {en}" + claim_en,
                 )
-            detail_zh, detail_en = explain_both(r.require, self.facts, self.vocab, self.calendar)
+            detail_zh, detail_en = self.explain_both(r.require)
             word_zh, word_en = _STATUS_WORDS[o.status]
             return Decision(
                 **base, explanation_zh=f"{word_zh}：{detail_zh}" + claim_zh + self.principle_zh(r),
@@ -769,13 +896,21 @@ class _Evaluation:
         return tuple(found)
 
     def open_readings(self, rule: CompiledRule) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(leaf.reading for leaf in self.procedure.open_leaves(rule)
-                                   if isinstance(leaf, Reading)))
+        """The readings the pack takes no position on among the leaves the decision reads (those of
+        ``Procedure.open_leaves`` that are readings, found from the few reading leaves alone)."""
+        own, scope = _reading_cones(self.compiled)
+        leaves = own[rule.rule.id]
+        if scope and not rule.is_scope and self.procedure.scope()[0] is None:
+            leaves += scope
+        if not leaves:
+            return ()
+        value = self.leaf
+        return tuple(dict.fromkeys(leaf.reading for leaf in leaves if value(leaf) is None))
 
     def missing(self, rule: CompiledRule) -> tuple[str, ...]:
         """The missing facts that leave ``rule``'s decision open: the scope's, its own and its exceptions'."""
         found: dict[str, None] = {}
-        facts, calendar = self.facts, self.calendar
+        facts = self.facts
         if not rule.is_scope and self.procedure.scope()[0] is None:
             for scope_rule in self.compiled.includes + self.compiled.excludes:
                 if self.procedure.fired(scope_rule) is None:
@@ -783,7 +918,7 @@ class _Evaluation:
         found.update(dict.fromkeys(self.missing_of(rule)))
         # Also name what the requirement or deadline itself would need, so one round of questions suffices.
         if rule.require is not None and rule.rule.require is not None and rule.require(facts) is None:
-            found.update(dict.fromkeys(missing_facts(rule.rule.require, facts, calendar)))
+            found.update(dict.fromkeys(self.missing_facts(rule.rule.require)))
         if rule.rule.deadline is not None and facts.get(rule.rule.deadline.start) is None:
             found[rule.rule.deadline.start] = None
         return tuple(found)
@@ -791,21 +926,21 @@ class _Evaluation:
     def missing_of(self, rule: CompiledRule) -> tuple[str, ...]:
         """Missing facts that leave ``rule``'s firing unknown (its own condition, then its exceptions)."""
         found: dict[str, None] = {}
-        facts, calendar, by_id, procedure = self.facts, self.calendar, self.compiled.by_id, self.procedure
+        facts, by_id, procedure = self.facts, self.compiled.by_id, self.procedure
         if rule.rule.when is not None and rule.when(facts) is None:
-            found.update(dict.fromkeys(missing_facts(rule.rule.when, facts, calendar)))
+            found.update(dict.fromkeys(self.missing_facts(rule.rule.when)))
         base_id = rule.rule.exception_to
         while base_id is not None:  # an exception is only as live as the chain above it
             base = by_id[base_id]
             if base.rule.when is not None and base.when(facts) is None:
-                found.update(dict.fromkeys(missing_facts(base.rule.when, facts, calendar)))
+                found.update(dict.fromkeys(self.missing_facts(base.rule.when)))
             base_id = base.rule.exception_to
         for exc_id in rule.exceptions:
             exc = by_id[exc_id]
             if procedure.lifts(exc) is None:
                 found.update(dict.fromkeys(self.missing_of(exc)))
                 if exc.rule.lifts == "when_met" and exc.rule.require is not None and exc.require(facts) is None:
-                    found.update(dict.fromkeys(missing_facts(exc.rule.require, facts, calendar)))
+                    found.update(dict.fromkeys(self.missing_facts(exc.rule.require)))
         return tuple(found)
 
     def scored(self, rule: CompiledRule, base: dict[str, Any]) -> Decision:
@@ -859,7 +994,43 @@ class _Evaluation:
     def why(self, cond: Any) -> tuple[str, str]:
         if cond is None:
             return "本办法范围内的项目均适用", "every project within the measure's scope"
-        return explain_both(cond, self.facts, self.vocab, self.calendar)
+        return self.explain_both(cond)
+
+    def explain_both(self, cond: Condition) -> tuple[str, str]:
+        """``conditions.explain_both`` over this project's facts, shared between evaluations by the values read."""
+        key = self.condition_key("explain", cond)
+        if key is None:
+            return explain_both(cond, self.facts, self.vocab, self.calendar)
+        assert self.shared is not None
+        found: tuple[str, str] | None = self.shared.get(key)
+        if found is None:
+            found = explain_both(cond, self.facts, self.vocab, self.calendar)
+            _remember(self.shared, key, found)
+        return found
+
+    def missing_facts(self, cond: Condition) -> tuple[str, ...]:
+        """``conditions.missing_facts`` over this project's facts, shared between evaluations by the values read."""
+        key = self.condition_key("missing", cond)
+        if key is None:
+            return missing_facts(cond, self.facts, self.calendar)
+        assert self.shared is not None
+        found: tuple[str, ...] | None = self.shared.get(key)
+        if found is None:
+            found = missing_facts(cond, self.facts, self.calendar)
+            _remember(self.shared, key, found)
+        return found
+
+    def condition_key(self, tag: str, cond: Condition) -> tuple[Any, ...] | None:
+        """What a walk of ``cond`` over the facts depends on: the node, and the value (with its exact
+        type and text: 1.0 and 1.00 are written differently) of every slot it reads; None where a
+        value is not one of the plain kinds a project holds, or nothing is shared."""
+        if self.shared is None:
+            return None
+        facts = self.facts
+        try:
+            return (tag, id(cond), tuple([_value_key(facts.get(name)) for name in _reads(cond)]))
+        except _Unkeyed:
+            return None
 
     def fact_names(self, names: Iterable[str]) -> tuple[str, str]:
         names = list(names)

@@ -75,6 +75,8 @@ class LazyDetails(Protocol):
 
     def decision_readings(self, rule: str) -> tuple[str, ...]: ...
 
+    def decision_rests(self, rule: str) -> tuple[tuple[str, ...], tuple[str, ...]]: ...
+
     def decision_not_needed(self, rule: str) -> tuple[str, ...]: ...
 
     def plain_decision(self, rule: str) -> Decision: ...
@@ -229,7 +231,12 @@ class Decision(tuple):  # type: ignore[type-arg]
         empty list, null or false left out."""
         spelled = self
         source = self[14]
-        if type(source) is not _Details:  # every detail at once, from the one rendering of the decision
+        if type(source) is _Details:
+            local_parameters, readings = source.local_parameters, source.readings
+        else:  # every detail at once, from the one rendering of the decision
+            # What it rests on as the decision itself says (for a scoring rule not applied, the
+            # rendering leaves these out while the decision names them).
+            local_parameters, readings = source.decision_rests(self[0])
             spelled = source.plain_decision(self[0])
             source = spelled[14]
         data: dict[str, Any] = {
@@ -256,9 +263,6 @@ class Decision(tuple):  # type: ignore[type-arg]
         if self[13] is not None:
             data["overridden_by"] = self[13]
         data["explanation"] = {"zh": source.explanation_zh, "en": source.explanation_en}
-        # What it rests on as the decision itself says (for a scoring rule not applied, the
-        # rendering leaves these out while the decision names them).
-        local_parameters, readings = self.local_parameters, self.readings
         if local_parameters:
             data["local_parameters"] = list(local_parameters)
         if readings:
