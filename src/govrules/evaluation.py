@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import lru_cache, partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from . import __version__
 from .audit import decision_id
@@ -581,7 +581,7 @@ class _Evaluation:
             # Done when every act is done, on the latest of them (e.g. 初验 and 试运行 both finished);
             # an act not recorded (or stated as not done) has not been done as of as_of.
             if spec.done and all(d is not None and d is not NOT_HAPPENED for d in done_dates):
-                done = max(done_dates)  # type: ignore[type-var]
+                done = max(cast("list[_dt.date]", done_dates))  # none is None or NOT_HAPPENED (checked above)
                 status = Status.SATISFIED if done <= due else Status.VIOLATED
             else:
                 status = Status.PENDING if self.as_of <= due else Status.OVERDUE
@@ -939,7 +939,8 @@ class _Evaluation:
             exc = by_id[exc_id]
             if procedure.lifts(exc) is None:
                 found.update(dict.fromkeys(self.missing_of(exc)))
-                if exc.rule.lifts == "when_met" and exc.rule.require is not None and exc.require(facts) is None:
+                if exc.rule.lifts == "when_met" and exc.rule.require is not None and exc.require is not None \
+                        and exc.require(facts) is None:
                     found.update(dict.fromkeys(self.missing_facts(exc.rule.require)))
         return tuple(found)
 
@@ -1080,7 +1081,7 @@ class _Evaluation:
                             "period never began")
         period = deadline.within.describe()
         due = o.due
-        assert due is not None
+        assert due is not None and start is not None  # a due date was computed from the start
         lead_zh = f"自{start_fact.zh} {start.isoformat()} 起{period}内，截止 {due.isoformat()}"
         lead_en = f"{deadline.within.describe_en()} from {start_fact.en} ({start.isoformat()}): due {due.isoformat()}"
         if o.provisional:
