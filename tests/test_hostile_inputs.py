@@ -26,7 +26,7 @@ import pytest
 
 import govrules
 from govrules import PackError, ProjectError
-from govrules.audit import DecisionLog, canonical_json, decision_id, read_log, replay
+from govrules.audit import DecisionLog, canonical_json, decision_id, replay
 from govrules.cli import main
 
 REPO = Path(__file__).resolve().parents[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -466,7 +467,8 @@ def test_the_java_example_is_the_one_in_the_docs_and_gets_the_librarys_report(
     project = tmp_path / "project.json"
     project.write_text(json.dumps(PROJECT, ensure_ascii=False), "utf-8")
     run = subprocess.run([java, str(source), server.url, str(project)], capture_output=True, text=True,
-                         encoding="utf-8", timeout=600, check=False)
+                         encoding="utf-8", timeout=600, check=False,
+                         env={**os.environ, "HOME": str(tmp_path)})  # the JVM writes nothing into HOME
     assert run.returncode == 0, run.stderr[-2000:]
     status, packs, body = run.stdout.split("\n", 2)
     report = engine.evaluate(PROJECT, "wuxing", _dt.date(2026, 6, 1))

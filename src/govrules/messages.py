@@ -389,7 +389,7 @@ _MESSAGES: list[tuple[re.Pattern[str], str]] = [(re.compile(p), zh) for p, zh in
     (rf"^unknown reading {_Q}$", "未知的解读 {q}"),
     (rf"^no reading {_Q} is declared$", "未声明解读 {q}"),
     (rf"^no rule {_Q} in (?P<p>\S+)$", "规则包 {p} 中没有规则 {q}"),
-    (rf"^(?P<v>.+) is not a value of (?P<f>\w+)$", "{v} 不是 {f} 的可选值"),
+    (r"^(?P<v>.+) is not a value of (?P<f>\w+)$", "{v} 不是 {f} 的可选值"),
     (rf"^label {_Q} is used twice$", "条款标签 {q} 用了两次"),
     (r"^path (?P<p>\[.*\]) is used twice$", "条款路径 {p} 用了两次"),
     (r"^the parent (?P<p>\[.*\]) is not listed before this entry$", "上级条款 {p} 未在此条之前列出"),
